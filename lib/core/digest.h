@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Hash algorithms, one-shot digests, hex encoding and constant-time comparison, over
+ * OpenSSL's libcrypto (which links statically into /init).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#define DIGEST_MAX_SIZE 64
+#define SHA256_SIZE 32
+#define SHA384_SIZE 48
+#define SHA512_SIZE 64
+
+enum hash_alg {
+	HASH_SHA256,
+	HASH_SHA384,
+	HASH_SHA512,
+	_HASH_ALG_MAX,
+};
+
+/* "sha256" etc.; NULL for an invalid value. */
+const char *hash_alg_name(enum hash_alg alg);
+/* Parse a name as veritysetup spells it; -EINVAL if unknown. */
+int hash_alg_from_name(const char *name, enum hash_alg *ret_alg);
+/* Digest size in bytes; 0 for an invalid value. */
+size_t hash_alg_size(enum hash_alg alg);
+/* TCG algorithm id (TPM_ALG_SHA256 = 0x000B, SHA384 = 0x000C, SHA512 = 0x000D). */
+uint16_t hash_alg_tcg_id(enum hash_alg alg);
+int hash_alg_from_tcg_id(uint16_t id, enum hash_alg *ret_alg);
+const EVP_MD *hash_alg_md(enum hash_alg alg);
+
+/* out receives hash_alg_size(alg) bytes.  Returns 0 or -EIO (libcrypto failure). */
+int digest_buf(enum hash_alg alg, const void *data, size_t len, uint8_t *out);
+/* Digest of the concatenation a ‖ b (the extend operation's building block). */
+int digest_two(enum hash_alg alg, const void *a, size_t alen, const void *b, size_t blen,
+	       uint8_t *out);
+/* Stream a whole file through the hash (no size limit, constant memory). */
+int digest_file(enum hash_alg alg, const char *path, uint8_t *out);
+int digest_fd(enum hash_alg alg, int fd, uint8_t *out);
+
+/*
+ * Constant-time equality for digests and other secrets-adjacent values: the time taken
+ * does not depend on where the first difference is (CRYPTO_memcmp).
+ */
+bool digest_equal(const void *a, const void *b, size_t len);
+
+/* Lower-case hex; out must hold 2*len+1 bytes. */
+void hex_encode(const uint8_t *in, size_t len, char *out);
+/* Newly allocated lower-case hex string, NULL on OOM. */
+char *hex_encode_alloc(const uint8_t *in, size_t len);
+/*
+ * Decode exactly 2*out_len hex digits (either case) from a NUL-terminated string.
+ * -EINVAL on a wrong length or a non-hex character.
+ */
+int hex_decode_exact(const char *hex, uint8_t *out, size_t out_len);
+/* Decode a hex string of any even length ≤ 2*max_len; *ret_len receives the byte count. */
+int hex_decode(const char *hex, uint8_t *out, size_t max_len, size_t *ret_len);

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rootfs measurement event and the bytes around it, shared by the three programs:
+ * tdverity-init extends and logs it, tdverity-verify and tdverity-build predict it.
+ *
+ * The event (DESIGN.md decision 4) is an attestation-agent (AAEL) tagged event:
+ *
+ *     event data = u32le 0x4141454C ‖ u32le N ‖ "tdverity rootfs <canonical JSON>" (N bytes)
+ *     digest     = HASH(event data)           (SHA-384 for an RTMR)
+ *     record     = TCG_PCR_EVENT2{ mr_index, EV_EVENT_TAG, digests, event data }
+ *
+ * The canonical JSON has its keys sorted and no whitespace:
+ *     {"alg":"sha256","data_block_size":4096,"data_blocks":N,"hash_block_size":4096,
+ *      "root_hash":"<hex>","salt":"<hex>"}
+ */
+#pragma once
+
+#include "core/digest.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AAEL_EVENT_TAG_ID 0x4141454CU /* "AAEL" read as a little-endian u32 */
+#define EV_NO_ACTION 0x00000003U
+#define EV_SEPARATOR 0x00000004U
+#define EV_EVENT_TAG 0x00000006U
+#define EV_IPL 0x0000000DU
+
+#define ROOTFS_EVENT_DOMAIN "tdverity"
+#define ROOTFS_EVENT_OPERATION "rootfs"
+
+/* The TCG2 log's register field for an RTMR: CC MR index 1..4 = RTMR0..3. */
+#define RTMR_TO_CC_MR_INDEX(rtmr) ((uint32_t)(rtmr) + 1)
+
+struct rootfs_event_params {
+	enum hash_alg alg; /* the verity hash algorithm */
+	const uint8_t *root_hash;
+	size_t root_hash_len;
+	const uint8_t *salt;
+	size_t salt_len;
+	uint64_t data_blocks;
+	uint32_t data_block_size;
+	uint32_t hash_block_size;
+};
+
+/* The canonical JSON content.  Caller frees *ret_json. */
+int rootfs_event_content(const struct rootfs_event_params *p, char **ret_json);
+
+/*
+ * AAEL tagged-event data for "<domain> <operation> <content>".  domain and operation
+ * must be non-empty and free of spaces; no part may hold NUL or newline (-EINVAL).
+ */
+int aael_event_data(const char *domain, const char *operation, const char *content,
+		    uint8_t **ret_data, size_t *ret_len);
+
+/* rootfs_event_content() + aael_event_data() in one step. */
+int rootfs_event_data(const struct rootfs_event_params *p, uint8_t **ret_data, size_t *ret_len);
+
+struct tcg2_digest {
+	enum hash_alg alg;
+	uint8_t value[DIGEST_MAX_SIZE];
+};
+
+/*
+ * Serialise one TCG_PCR_EVENT2 record (crypto-agile format):
+ *     u32 register ‖ u32 type ‖ u32 count ‖ count × (u16 alg ‖ digest) ‖ u32 size ‖ data
+ */
+int tcg2_record_encode(uint32_t register_index, uint32_t event_type,
+		       const struct tcg2_digest *digests, size_t n_digests, const uint8_t *event,
+		       size_t event_len, uint8_t **ret_record, size_t *ret_len);
+
+/* mr ← HASH(mr ‖ digest), both hash_alg_size(alg) bytes. */
+int mr_extend(enum hash_alg alg, uint8_t *mr, const uint8_t *digest);
