@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Rootfs templates and the ext4 writer: the interface between the builder's main program
+ * and lib/host/rootfs-template.c + lib/host/ext4-writer.c.
+ *
+ * A template (rootfs-templates/<name>/) holds a manifest in gen_init_cpio line syntax
+ * (dir/file/slink/nod/pipe/sock with mode uid gid), extended with a whole-tree import
+ * from --base (a folder or a tarball, read with libarchive) and @NAME@ substitutions
+ * (@AGENT@ = the --agent file).  Loading resolves everything into an in-memory tree of
+ * entries whose file contents are still on the host (streamed when written).
+ */
+#pragma once
+
+#include "core/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rootfs_template_inputs {
+	const char *template_dir; /* folder holding the template manifest */
+	const char *agent_path;	  /* --agent: an executable ELF */
+	const char *base_path;	  /* --base: folder or tarball, or NULL */
+};
+
+struct rootfs_tree;
+
+/* Load and validate.  On error: negative errno and err->msg naming file/line and problem. */
+int rootfs_tree_load(const struct rootfs_template_inputs *in, struct rootfs_tree **ret_tree,
+		     struct tdv_error *err);
+void rootfs_tree_free(struct rootfs_tree *t);
+
+/* Every input file the tree was built from (manifest, agent, base, file sources), sorted
+ * by path, each with its SHA-256, for manifest.json. */
+struct rootfs_input {
+	const char *role; /* "template-manifest", "agent", "base", "file" */
+	const char *path; /* as given / as found on the host */
+	uint8_t sha256[32];
+};
+int rootfs_tree_inputs(const struct rootfs_tree *t, const struct rootfs_input **ret_inputs,
+		       size_t *ret_n);
+
+struct ext4_options {
+	uint64_t size_bytes;   /* 0: size to the content with headroom (multiple of 4 KiB) */
+	uint64_t timestamp;    /* every inode/superblock time (SOURCE_DATE_EPOCH) */
+	uint8_t uuid[16];      /* filesystem UUID */
+	uint8_t hash_seed[16]; /* htree hash seed */
+	const char *label;     /* volume label, may be NULL */
+};
+
+/* The size ext4_image_write() will use for this tree with these options (bytes). */
+int ext4_image_size(const struct rootfs_tree *t, const struct ext4_options *o,
+		    uint64_t *ret_size, struct tdv_error *err);
+
+/*
+ * Write the filesystem (4 KiB blocks, no journal, read-only-friendly) into the file at
+ * path, starting at byte offset (a partition inside a disk image), covering
+ * ext4_image_size() bytes.  The file must exist and be at least that long.  No mount,
+ * no root.  The result is a pure function of (tree, options).
+ */
+int ext4_image_write(const struct rootfs_tree *t, const struct ext4_options *o, const char *path,
+		     uint64_t offset, struct tdv_error *err);
