@@ -5,7 +5,9 @@
  * powers the machine off.  The real kata-agent is not packaged in Debian.
  *
  * Output (console, one write per line, see report.h):
+ *   tdverity-probe-agent: start                      on /dev/kmsg (kernel timestamp)
  *   TDVERITY-PROBE: start pid=1
+ *   TDVERITY-PROBE: boottime-ms N                    CLOCK_BOOTTIME when the agent started
  *   TDVERITY-PROBE: root-dev MAJ:MIN dm-name=NAME|none
  *   TDVERITY-PROBE: mount DEV DIR TYPE OPTS          one per /proc/mounts line
  *   TDVERITY-PROBE: dm dm-N name=NAME uuid=UUID
@@ -30,6 +32,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #define BLOB_MAX (4u << 20)
 #define AAEL_PATH "/run/attestation-agent/eventlog"
@@ -147,7 +150,17 @@ static void report_pcrs(const char *bank)
 
 int main(void)
 {
+	struct timespec started;
 	bool pid1 = getpid() == 1;
+
+	/* First thing: how long after kernel start the agent got control (the benchmark's
+	 * time-to-agent; the same clock for every initrd compared). */
+	clock_gettime(CLOCK_BOOTTIME, &started);
+	/* ...and the same on the kernel's clock, next to its "Run /init as init process". */
+	_cleanup_close_ int kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	static const char kmsg_start[] = "<5>tdverity-probe-agent: start\n";
+	if (kmsg >= 0)
+		write_full(kmsg, kmsg_start, sizeof(kmsg_start) - 1);
 
 	if (fcntl(out, F_GETFD) < 0)
 		out = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -163,6 +176,8 @@ int main(void)
 	}
 
 	probe_line(out, "start pid=%d", (int)getpid());
+	probe_line(out, "boottime-ms %lld",
+		   (long long)started.tv_sec * 1000 + started.tv_nsec / 1000000);
 	report_root();
 	report_mounts();
 	report_dm();

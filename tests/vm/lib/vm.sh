@@ -25,6 +25,10 @@ vm_require() {
 	[ -x "$BUILD_BIN" ] || skip "no $BUILD_BIN (make all)"
 	[ -x "$TDV_BUILD/tdverity-init" ] || skip "no tdverity-init (make all)"
 	[ -x "$TDV_BUILD/tdverity-probe-agent" ] || skip "no probe agent (make all)"
+	"$BUILD_BIN" --help 2>&1 | grep -q -- --kernel-modules ||
+		skip "tdverity-build has no --kernel-modules (initrd.img) yet"
+	[ -f "$TDV_TOP/rootfs-templates/kata-agent/manifest" ] || ls "$TDV_TOP/rootfs-templates/kata-agent" >/dev/null 2>&1 ||
+		skip "no rootfs-templates/kata-agent yet"
 	VM_KDIR=$("$TDV_TOP/scripts/fetch-kernel.sh") || skip "cannot fetch Debian's kernel package"
 	VM_KERNEL=$VM_KDIR/vmlinuz
 	VM_MODULES=$(echo "$VM_KDIR"/lib/modules/*)
