@@ -417,6 +417,7 @@ static struct json_object *event_json(const struct evidence_log *e,
 	json_object_object_add(o, "source", json_object_new_string(
 						    ev->source == EVENTLOG_SOURCE_AAEL ? "aael"
 										       : "log"));
+	json_object_object_add(o, "offset", json_object_new_int64((int64_t)ev->offset));
 	json_object_object_add(o, "register_index", json_object_new_int64(ev->register_index));
 	json_object_object_add(o, "register", json_object_new_string(reg));
 	json_object_object_add(o, "type", json_object_new_string(type));
