@@ -4,6 +4,7 @@
 
 #include "core/measure.h"
 #include "core/util.h"
+#include "kernel-cmdline/cmdline.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -120,57 +121,21 @@ int build_manifest_rootfs_event(const struct build_manifest *m, uint8_t **ret_da
 	return rootfs_event_data(&p, ret_data, ret_len);
 }
 
-/*
- * The value of a kernel parameter given as one unquoted word "key=value".  A minimal
- * scan (whitespace-separated words, a '"' toggles quoting, "--" ends the kernel's part)
- * that is enough for tdverity's own numeric parameters; *ret_count counts occurrences.
- */
-static void cmdline_scan(const char *cmdline, const char *key, const char **ret_value,
-			 size_t *ret_value_len, size_t *ret_count)
-{
-	size_t keylen = strlen(key), count = 0;
-	const char *p = cmdline;
-	*ret_value = NULL;
-	*ret_value_len = 0;
-	while (*p) {
-		while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
-			p++;
-		if (!*p)
-			break;
-		const char *w = p;
-		bool quoted = false;
-		while (*p && (quoted || !(*p == ' ' || (*p >= '\t' && *p <= '\r')))) {
-			if (*p == '"')
-				quoted = !quoted;
-			p++;
-		}
-		size_t wlen = (size_t)(p - w);
-		if (wlen == 2 && memcmp(w, "--", 2) == 0)
-			break;
-		if (wlen > keylen && memcmp(w, key, keylen) == 0 && w[keylen] == '=') {
-			count++;
-			*ret_value = w + keylen + 1;
-			*ret_value_len = wlen - keylen - 1;
-		}
-	}
-	*ret_count = count;
-}
-
-static int cmdline_uint(const char *cmdline, const char *key, unsigned min, unsigned max,
+/* A tdverity numeric parameter: absent (value unchanged), or exactly once and in range. */
+static int cmdline_uint(const struct cmdline *c, const char *key, unsigned min, unsigned max,
 			unsigned *value)
 {
-	const char *v;
-	size_t vlen, count;
-	cmdline_scan(cmdline, key, &v, &vlen, &count);
+	size_t count = cmdline_count(c, key);
 	if (count == 0)
 		return 0;
-	if (count > 1 || vlen == 0 || vlen > 2)
+	const char *v = cmdline_get_unique(c, key);
+	if (count > 1 || !v || !*v || strlen(v) > 2)
 		return -EINVAL;
 	unsigned n = 0;
-	for (size_t i = 0; i < vlen; i++) {
-		if (v[i] < '0' || v[i] > '9')
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
 			return -EINVAL;
-		n = n * 10 + (unsigned)(v[i] - '0');
+		n = n * 10 + (unsigned)(*p - '0');
 	}
 	if (n < min || n > max)
 		return -EINVAL;
@@ -181,9 +146,18 @@ static int cmdline_uint(const char *cmdline, const char *key, unsigned min, unsi
 int expected_measure_targets(const char *cmdline, unsigned *ret_rtmr, unsigned *ret_pcr)
 {
 	unsigned rtmr = 3, pcr = 15;
-	if (cmdline && (cmdline_uint(cmdline, "tdverity.rtmr", 2, 3, &rtmr) < 0 ||
-			cmdline_uint(cmdline, "tdverity.pcr", 0, 23, &pcr) < 0))
-		return -EINVAL;
+	if (cmdline) {
+		struct cmdline *c = NULL;
+		int r = cmdline_parse(cmdline, &c);
+		if (r < 0)
+			return r;
+		if (cmdline_uint(c, "tdverity.rtmr", 2, 3, &rtmr) < 0 ||
+		    cmdline_uint(c, "tdverity.pcr", 0, 23, &pcr) < 0)
+			r = -EINVAL;
+		cmdline_free(c);
+		if (r < 0)
+			return r;
+	}
 	*ret_rtmr = rtmr;
 	*ret_pcr = pcr;
 	return 0;

@@ -187,7 +187,8 @@ int build_manifest_rootfs_event(const struct build_manifest *m, uint8_t **ret_da
 				size_t *ret_len);
 
 /*
- * tdverity.rtmr= and tdverity.pcr= from a cmdline (defaults 3 and 15).  -EINVAL when one
- * is duplicated or out of range.
+ * tdverity.rtmr= and tdverity.pcr= from a cmdline, parsed as the kernel does
+ * (kernel-cmdline/cmdline.h; defaults 3 and 15).  -EINVAL when one is duplicated or out
+ * of range, or the cmdline does not parse (unterminated quote).
  */
 int expected_measure_targets(const char *cmdline, unsigned *ret_rtmr, unsigned *ret_pcr);
