@@ -223,15 +223,13 @@ static int step_cmdline(struct init_ctx *ctx)
 
 /* ---- step 3: kernel modules ------------------------------------------------------------ */
 
-static int load_module(struct init_ctx *ctx, const char *rel)
+static int load_module(struct init_ctx *ctx, const char *path)
 {
 	const struct init_sys *sys = ctx->sys;
-	char path[512];
-	snprintf(path, sizeof(path), INIT_MODULES_DIR "/%s", rel);
 	int fd = sys->open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return STEP_ERR(ctx, fd, "%s: %s", path, strerror(-fd));
-	int r = sys->finit_module(fd, "", module_init_flags(rel));
+	int r = sys->finit_module(fd, "", module_init_flags(path));
 	if (r < 0 && r != -EEXIST) { /* EEXIST: already loaded, or built in */
 		sys->close(fd);
 		return STEP_ERR(ctx, r, "loading %s: %s", path, strerror(-r));

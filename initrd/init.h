@@ -48,9 +48,11 @@ int tdverity_init_run(const struct init_sys *sys, char *const argv[], char *cons
 /* ---- Module list (README-initrd.md) ---------------------------------------------------- */
 
 /*
- * Split the load-order text into relative paths (comments and empty lines dropped).
- * Rejects absolute paths, "..", empty components, characters outside [A-Za-z0-9._+,/-],
- * names not ending in .ko/.ko.xz/.ko.zst/.ko.gz, more than INIT_MODULES_MAX entries.
+ * Split the load-order text into its paths: one absolute path under /lib/modules/ per
+ * '\n'-terminated line.  Rejects anything else: empty lines, "." / ".." / empty components,
+ * characters outside [A-Za-z0-9._+,/-], names not ending in .ko/.ko.xz/.ko.zst/.ko.gz,
+ * a last line without newline, more than INIT_MODULES_MAX entries.  An empty text is an
+ * empty list.
  */
 int module_list_parse(const char *text, size_t len, char ***ret_paths, size_t *ret_n,
 		      struct tdv_error *err);

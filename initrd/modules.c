@@ -72,11 +72,15 @@ int module_list_parse(const char *text, size_t len, char ***ret_paths, size_t *r
 	for (size_t pos = 0; pos < len;) {
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', len - pos);
-		size_t line_len = nl ? (size_t)(nl - line) : len - pos;
-		pos += line_len + (nl ? 1 : 0);
 		lineno++;
-		if (line_len == 0 || line[0] == '#')
-			continue;
+		/* The builder terminates every line: a missing newline means a cut-off file. */
+		if (!nl) {
+			r = tdv_error_set(err, -EINVAL, "module list line %zu: no final newline",
+					  lineno);
+			goto fail;
+		}
+		size_t line_len = (size_t)(nl - line);
+		pos += line_len + 1;
 		if (n >= INIT_MODULES_MAX) {
 			r = tdv_error_set(err, -E2BIG, "module list: more than %d modules",
 					  INIT_MODULES_MAX);
@@ -87,7 +91,11 @@ int module_list_parse(const char *text, size_t len, char ***ret_paths, size_t *r
 			r = tdv_error_set(err, -ENOMEM, "module list: out of memory");
 			goto fail;
 		}
-		const char *problem = module_path_problem(p);
+		const char *rel, *problem;
+		if (!startswith(p, INIT_MODULES_DIR "/", &rel))
+			problem = "not a path under " INIT_MODULES_DIR "/";
+		else
+			problem = module_path_problem(rel);
 		if (problem) {
 			r = tdv_error_set(err, -EINVAL, "module list line %zu: %s", lineno, problem);
 			free(p);
