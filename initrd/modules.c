@@ -32,7 +32,7 @@ static const char *module_path_problem(const char *p)
 	if (strlen(p) > MODULE_PATH_MAX)
 		return "path too long";
 	if (p[0] == '/')
-		return "absolute path";
+		return "empty path component";
 	if (strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+,/-") !=
 	    strlen(p))
 		return "character outside [A-Za-z0-9._+,/-]";
