@@ -223,9 +223,11 @@ static int step_cmdline(struct init_ctx *ctx)
 
 /* ---- step 3: kernel modules ------------------------------------------------------------ */
 
-static int load_module(struct init_ctx *ctx, const char *path)
+static int load_module(struct init_ctx *ctx, const char *rel)
 {
 	const struct init_sys *sys = ctx->sys;
+	char path[512];
+	snprintf(path, sizeof(path), INIT_MODULES_DIR "/%s", rel);
 	int fd = sys->open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return STEP_ERR(ctx, fd, "%s: %s", path, strerror(-fd));

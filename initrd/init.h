@@ -48,8 +48,9 @@ int tdverity_init_run(const struct init_sys *sys, char *const argv[], char *cons
 /* ---- Module list (README-initrd.md) ---------------------------------------------------- */
 
 /*
- * Split the load-order text into its paths: one absolute path under /lib/modules/ per
- * '\n'-terminated line.  Rejects anything else: empty lines, "." / ".." / empty components,
+ * Split the load-order text into its paths: one path relative to /lib/modules/ per
+ * '\n'-terminated line.  Rejects anything else: empty lines, absolute paths, comments,
+ * "." / ".." / empty components,
  * characters outside [A-Za-z0-9._+,/-], names not ending in .ko/.ko.xz/.ko.zst/.ko.gz,
  * a last line without newline, more than INIT_MODULES_MAX entries.  An empty text is an
  * empty list.

@@ -32,24 +32,23 @@ static void test_module_list_good(void **state)
 	char **paths = NULL;
 	size_t n = 99;
 	struct tdv_error err = { { 0 } };
-	assert_int_equal(parse("/lib/modules/virtio_blk.ko\n/lib/modules/kernel/md/dm-verity.ko\n"
-			       "/lib/modules/x.ko.zst\n",
-			       &paths, &n, &err),
+	assert_int_equal(parse("virtio_blk.ko\nkernel/drivers/md/dm-verity.ko\nx.ko.zst\n", &paths,
+			       &n, &err),
 			 0);
 	assert_int_equal(n, 3);
-	assert_string_equal(paths[0], "/lib/modules/virtio_blk.ko");
-	assert_string_equal(paths[1], "/lib/modules/kernel/md/dm-verity.ko");
-	assert_string_equal(paths[2], "/lib/modules/x.ko.zst");
+	assert_string_equal(paths[0], "virtio_blk.ko");
+	assert_string_equal(paths[1], "kernel/drivers/md/dm-verity.ko");
+	assert_string_equal(paths[2], "x.ko.zst");
 	module_list_free(paths, n);
 
 	assert_int_equal(parse("", &paths, &n, &err), 0);
 	assert_int_equal(n, 0);
 	module_list_free(paths, n);
 
-	assert_int_equal(module_init_flags("/lib/modules/a.ko"), 0);
-	assert_int_equal(module_init_flags("/lib/modules/a.ko.xz"), MODULE_INIT_COMPRESSED_FILE);
-	assert_int_equal(module_init_flags("/lib/modules/a.ko.gz"), MODULE_INIT_COMPRESSED_FILE);
-	assert_int_equal(module_init_flags("/lib/modules/a.ko.zst"), MODULE_INIT_COMPRESSED_FILE);
+	assert_int_equal(module_init_flags("a.ko"), 0);
+	assert_int_equal(module_init_flags("a.ko.xz"), MODULE_INIT_COMPRESSED_FILE);
+	assert_int_equal(module_init_flags("a.ko.gz"), MODULE_INIT_COMPRESSED_FILE);
+	assert_int_equal(module_init_flags("a.ko.zst"), MODULE_INIT_COMPRESSED_FILE);
 }
 
 static void test_module_list_bad(void **state)
@@ -58,19 +57,19 @@ static void test_module_list_bad(void **state)
 		const char *text;
 		const char *msg;
 	} cases[] = {
-		{ "/lib/modules/a.ko", "line 1: no final newline" },
-		{ "/lib/modules/a.ko\n\n", "line 2: not a path under /lib/modules/" },
-		{ "# comment\n", "line 1: not a path under /lib/modules/" },
-		{ "a.ko\n", "not a path under /lib/modules/" },
-		{ "/lib/modulesX/a.ko\n", "not a path under /lib/modules/" },
-		{ "/lib/modules//a.ko\n", "empty path component" },
-		{ "/lib/modules/../a.ko\n", "'.' or '..' component" },
-		{ "/lib/modules/./a.ko\n", "'.' or '..' component" },
-		{ "/lib/modules/a b.ko\n", "character outside" },
-		{ "/lib/modules/a.ko\r\n", "character outside" },
-		{ "/lib/modules/a.so\n", "not a .ko" },
-		{ "/lib/modules/a.ko/\n", "trailing '/'" },
-		{ "/lib/modules/\n", "not a .ko" },
+		{ "a.ko", "line 1: no final newline" },
+		{ "a.ko\n\n", "line 2: empty line" },
+		{ "# comment\n", "line 1: character outside" },
+		{ "/lib/modules/a.ko\n", "absolute path" },
+		{ "b//a.ko\n", "empty path component" },
+		{ "../a.ko\n", "'.' or '..' component" },
+		{ "b/../a.ko\n", "'.' or '..' component" },
+		{ "./a.ko\n", "'.' or '..' component" },
+		{ "a b.ko\n", "character outside" },
+		{ "a.ko\r\n", "character outside" },
+		{ "a.so\n", "not a .ko" },
+		{ "a.ko/\n", "trailing '/'" },
+		{ "a.ko.bz2\n", "not a .ko" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		char **paths = NULL;
@@ -86,27 +85,26 @@ static void test_module_list_bad(void **state)
 	char **paths;
 	size_t n;
 	struct tdv_error err;
-	assert_int_equal(module_list_parse("/lib/modules/a.ko\0\n", 19, &paths, &n, &err), -EINVAL);
+	assert_int_equal(module_list_parse("a.ko\0\n", 6, &paths, &n, &err), -EINVAL);
 
-	/* a 256-byte name */
+	/* a 256-byte name is too long, 255 is fine */
 	char longname[400];
 	memset(longname, 'a', sizeof(longname));
-	memcpy(longname, "/lib/modules/", 13);
-	memcpy(longname + 13 + 253, ".ko\n", 5);
+	memcpy(longname + 253, ".ko\n", 5);
 	assert_int_equal(parse(longname, &paths, &n, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "too long"));
-	memcpy(longname + 13 + 252, ".ko\n", 5); /* 255: fine */
+	memcpy(longname + 252, ".ko\n", 5);
 	assert_int_equal(parse(longname, &paths, &n, &err), 0);
 	module_list_free(paths, n);
 
 	/* too many */
-	size_t len = 1025 * strlen("/lib/modules/a.ko\n");
+	size_t len = 1025 * 5;
 	char *many = malloc(len + 1);
 	for (size_t i = 0; i < 1025; i++)
-		memcpy(many + i * 18, "/lib/modules/a.ko\n", 18);
+		memcpy(many + i * 5, "a.ko\n", 5);
 	many[len] = '\0';
 	assert_int_equal(parse(many, &paths, &n, &err), -E2BIG);
-	many[1024 * 18] = '\0';
+	many[1024 * 5] = '\0';
 	assert_int_equal(parse(many, &paths, &n, &err), 0);
 	assert_int_equal(n, 1024);
 	module_list_free(paths, n);
