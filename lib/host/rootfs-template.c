@@ -413,6 +413,15 @@ static int entry_add_xattr(struct rootfs_entry *e, const char *key, const void *
 	return 0;
 }
 
+static bool xattr_same(const struct rootfs_entry *e, const char *key, const void *value,
+		       size_t len)
+{
+	for (size_t i = 0; i < e->n_xattrs; i++)
+		if (strcmp(e->xattrs[i].key, key) == 0)
+			return e->xattrs[i].len == len && memcmp(e->xattrs[i].value, value, len) == 0;
+	return false;
+}
+
 /* Read the xattrs of an open regular file or folder (those we can list unprivileged). */
 static int read_fd_xattrs(int fd, struct rootfs_entry *e)
 {
@@ -800,6 +809,8 @@ static int tar_member(struct loader *L, struct archive_entry *ae, uint64_t ordin
 		if (!xattr_wanted(key))
 			continue;
 		int r = entry_add_xattr(e, key, value, vlen);
+		if (r == -EEXIST && xattr_same(e, key, value, vlen))
+			continue; /* pax archives carry both LIBARCHIVE.xattr and SCHILY.xattr */
 		if (r < 0)
 			return tdv_error_set(L->err, r, "base %s: %s: xattr %s: %s", tb, e->path,
 					     key, r == -E2BIG ? "too large" : strerror(-r));
