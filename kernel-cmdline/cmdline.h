@@ -1,9 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The kernel command line: the bytes firmware measures.  Parse it exactly as the kernel
- * does (lib/cmdline.c next_arg(): whitespace separates words, double quotes group, the
- * quotes are stripped, "--" ends the kernel's parameters), and build the verity part the
- * builder writes and /init reads.  Part of the core: links into the static /init.
+ * does, and build the verity part the builder writes and /init reads.  Part of the core:
+ * links into the static /init.
+ *
+ * The kernel's rules (lib/cmdline.c next_arg(), kernel/params.c parse_args(),
+ * init/main.c), which cmdline_parse() follows to the byte:
+ *   - whitespace is the kernel's isspace(): \t \n \v \f \r, space, and 0xA0 (the
+ *     kernel's ctype is Latin-1); leading/trailing/repeated whitespace is skipped;
+ *   - a '"' anywhere in a word toggles "in quote", where whitespace does not end the word;
+ *   - key = up to the first '=' (an '=' as the very first character does not count);
+ *   - a word that starts with '"' loses that quote and, if it ends with '"', that one too;
+ *     a value that starts with '"' loses it and, if the word ends with '"', that one too;
+ *     every other quote stays in the key/value (`a"b c"d` is the single key `a"b c"d`);
+ *   - the first word "--" (also written `"--"`) without '=' ends the kernel's parameters;
+ *     the words after it are init's argv (key=value re-joined), up to a second "--".
+ * One deliberate difference: the kernel takes an unterminated quote to the end of the
+ * line; cmdline_parse() refuses it (-EINVAL), because such a line means different things
+ * to a reader and to the kernel.
+ *
+ * Key comparison (cmdline_count/cmdline_get_unique/cmdline_key_equal) treats '-' and '_'
+ * as equal, as the kernel's parameq() and systemd's proc_cmdline_key_streq() do, so
+ * `systemd.verity-root-data=` and `systemd.verity_root_data=` count as duplicates.
  *
  * Owned by kernel-cmdline/cmdline.c (parse/build) and kernel-cmdline/verity-args.c.
  */
@@ -36,25 +54,46 @@ void cmdline_free(struct cmdline *c);
 size_t cmdline_count(const struct cmdline *c, const char *key);
 const char *cmdline_get_unique(const struct cmdline *c, const char *key);
 
+/* Key equality as the kernel and systemd see it: '-' and '_' are the same character. */
+bool cmdline_key_equal(const char *a, const char *b);
+
+/* The kernel's isspace() (lib/ctype.c, Latin-1): \t \n \v \f \r, ' ' and 0xA0. */
+bool cmdline_isspace(char c);
+
+/* x86 COMMAND_LINE_SIZE: the kernel keeps at most 2047 bytes of the command line. */
+#define CMDLINE_MAX_LEN 2047
+
 /*
- * Append "key=value" to a growing cmdline string, quoting the value when it holds spaces
- * (a value holding a '"' cannot be expressed on a kernel cmdline: -EINVAL).
+ * Append "key=value" (or just "key" when value is NULL) to a growing cmdline string
+ * (*text may be NULL: a new string is started), separated by one space, quoting the value
+ * when it holds whitespace.  -EINVAL for what the kernel cannot express: a value holding
+ * a '"', an empty key, a key holding whitespace, '"' or '=', or a key starting with '"'.
+ * On error *text is unchanged.
  */
 int cmdline_append(char **text, const char *key, const char *value);
 
 /* ---- The verity parameters (DESIGN.md decision 3) -------------------------------------
  *
- *   roothash=<hex>
- *   systemd.verity_root_data=<selector>            PARTUUID=<uuid> | /dev/<name>
- *   systemd.verity_root_hash=<selector>
- *   systemd.verity_root_options=hash=<alg>,salt=<hex>,data-block-size=<n>,
- *       hash-block-size=<n>,data-blocks=<n>,hash-offset=<n>,superblock=<true|false>,
+ * Names and option spellings are systemd's (systemd-veritysetup-generator(8),
+ * veritytab(5)), so a systemd initrd can use the same line:
+ *   roothash=<hex>                                  the root hash (length = the alg's size)
+ *   systemd.verity_root_data=<selector>             PARTUUID=<uuid> | /dev/<name>
+ *   systemd.verity_root_hash=<selector>             (systemd: a block device path or an
+ *                                                    fstab-style PARTUUID= spec)
+ *   systemd.verity_root_options=hash=<alg>,salt=<hex|->,data-block-size=<n>,
+ *       hash-block-size=<n>,data-blocks=<n>,hash-offset=<bytes>,superblock=<true|false>,
  *       [uuid=<uuid>,]panic-on-corruption|restart-on-corruption
+ *     (veritytab(5) names; systemd understands superblock= from version 254 on, older
+ *      versions log and ignore it; hash-offset is the byte offset of the hash area - the
+ *      superblock when there is one - on the hash device; format=1 is accepted, every
+ *      other option - ignore-corruption, check-at-most-once, fec-*, ... - is refused)
  *   tdverity.measure=auto|tdx|tpm|none     (auto: TDX, else TPM, else refuse to boot)
  *   tdverity.rtmr=2|3                      (default 3)
  *   tdverity.pcr=<0..23>                   (default 15)
  *   tdverity.init=<absolute path>          (default /sbin/init)
- *   tdverity.timeout=<seconds>             (device wait; default 10)
+ *   tdverity.timeout=<seconds 1..3600>     (device wait; default 10)
+ * verity_cmdline_build() writes every one of them, in this order, so the measured line
+ * pins the whole policy, not only what differs from a default that might change.
  */
 enum verity_corruption_action {
 	VERITY_ON_CORRUPTION_PANIC,
@@ -98,3 +137,11 @@ int verity_cmdline_build(const struct verity_cmdline *v, char **ret_text);
  */
 int verity_cmdline_parse(const struct cmdline *c, struct verity_cmdline *ret,
 			 const char **ret_err);
+
+/*
+ * Check a user-supplied addition to the builder's cmdline (--extra-cmdline): printable
+ * ASCII only, parses (no unterminated quote) and sets none of the parameters above
+ * (roothash, systemd.verity*, tdverity.*: they are the builder's to set).  0 or -EINVAL
+ * with *ret_err (optional) a static reason.
+ */
+int cmdline_check_extra(const char *extra, const char **ret_err);

@@ -48,6 +48,14 @@ int verity_superblock_decode(const uint8_t in[VERITY_SUPERBLOCK_SIZE], struct ve
  * at p->hash_offset (superblock first when p->superblock).  Uses up to `threads` threads
  * (0 = all online CPUs).  Memory use is bounded (streaming), not proportional to the data.
  * ret_root receives hash_alg_size(p->alg) bytes.
+ *
+ * hash_fd must be open for reading and writing: upper levels are computed by reading the
+ * level below back.  data_fd and hash_fd may be the same file (hash area after the data).
+ * With a superblock, the bytes between it and the tree are zeroed; the tree starts at hash
+ * block ceil((hash_offset + 512) / hash_block_size), as veritysetup places it.  hash_offset
+ * must be a multiple of 512, and of hash_block_size without a superblock.  Nothing is
+ * synced: the caller fsyncs.  -EINVAL on bad parameters, -EIO on a short read or libcrypto
+ * failure, other -errno from I/O.
  */
 int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_offset, int hash_fd,
 		      unsigned threads, uint8_t *ret_root);
@@ -55,8 +63,16 @@ int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_
 /*
  * Verify every data block and every hash block against root (constant-time compares).
  * Returns 0 when all match; -EBADMSG on a mismatch, with *ret_bad describing the first
- * bad block (lowest level/index found); other negative errno on I/O errors.
+ * bad block (lowest level/index found); other negative errno on I/O errors (-EIO when a
+ * device is shorter than the parameters require).
+ *
+ * A block is reported bad only when its parent (or the root) is trusted, so a corrupted
+ * hash block is reported as itself, not as the data under it.  With p->superblock the
+ * on-disk superblock must decode and equal p in every field but the uuid; if not,
+ * *ret_bad = { in_data = false, block = 0, level = VERITY_LEVEL_SUPERBLOCK }.  Hash block
+ * indices count hash_block_size blocks from p->hash_offset (the superblock is block 0).
  */
+#define VERITY_LEVEL_SUPERBLOCK UINT32_MAX
 struct verity_bad_block {
 	bool in_data;	  /* true: data block; false: hash block */
 	uint64_t block;	  /* data block index, or hash block index within the hash area */
