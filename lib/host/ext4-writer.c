@@ -103,7 +103,8 @@ static int plan_tree(const struct rootfs_tree *t, struct fs_plan *ret)
 		if (xattr_bytes(e) > 80)
 			blocks++;
 	}
-	qsort(keys, n_keys, sizeof(*keys), cmp_u64);
+	if (n_keys > 0)
+		qsort(keys, n_keys, sizeof(*keys), cmp_u64);
 	for (size_t i = 0; i < n_keys; i++) {
 		if (i > 0 && keys[i] == keys[i - 1])
 			continue;

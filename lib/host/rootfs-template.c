@@ -567,7 +567,8 @@ static int walk_base_dir(struct loader *L, int dirfd, const char *rel, unsigned 
 				  strerror(errno));
 		goto out;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		_cleanup_free_ char *child = NULL;
 		if (asprintf(&child, "%s%s%s", rel, *rel ? "/" : "", names[i]) < 0) {
@@ -938,6 +939,12 @@ static int cmp_pending(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+static void sort_pending(struct loader *L)
+{
+	if (L->n > 0) /* qsort(NULL, 0) is undefined */
+		qsort(L->p, L->n, sizeof(*L->p), cmp_pending);
+}
+
 /* Drop base entries that a manifest line replaces; refuse every other duplicate. */
 static int merge_duplicates(struct loader *L)
 {
@@ -1010,7 +1017,7 @@ static int check_parents(struct loader *L)
 		int r = add_implicit_dir(L, "/", "implicit root");
 		if (r < 0)
 			return r;
-		qsort(L->p, L->n, sizeof(*L->p), cmp_pending);
+		sort_pending(L);
 	}
 	size_t sorted = L->n;
 	for (size_t i = 1; i < sorted; i++) {
@@ -1053,7 +1060,7 @@ static int check_parents(struct loader *L)
 		}
 	}
 	if (L->n != sorted)
-		qsort(L->p, L->n, sizeof(*L->p), cmp_pending);
+		sort_pending(L);
 	if (!S_ISDIR(L->p[0].e.mode))
 		return tdv_error_set(L->err, -ENOTDIR, "%s: / must be a directory", L->p[0].e.origin);
 	const struct pending *lf = find_pending(L, "/lost+found");
@@ -1089,7 +1096,8 @@ static int resolve_hard_links(struct loader *L)
 	for (size_t i = 0; i < L->n; i++)
 		if (L->p[i].host_ino && !L->p[i].from_manifest)
 			refs[n++] = (struct ino_ref){ L->p[i].host_dev, L->p[i].host_ino, i };
-	qsort(refs, n, sizeof(*refs), cmp_ino_ref);
+	if (n > 0)
+		qsort(refs, n, sizeof(*refs), cmp_ino_ref);
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || refs[i].dev != refs[i - 1].dev || refs[i].ino != refs[i - 1].ino)
 			++L->next_link_key;
@@ -1207,7 +1215,7 @@ static int load_base(struct loader *L, bool wanted, const char *first_base_line)
 	if (S_ISDIR(st.st_mode)) {
 		if ((r = load_base_folder(L)) < 0)
 			return r;
-		qsort(L->p, L->n, sizeof(*L->p), cmp_pending);
+		sort_pending(L);
 		if ((r = base_folder_digest(L, digest)) < 0)
 			return oom(L->err);
 	} else if (S_ISREG(st.st_mode)) {
@@ -1272,7 +1280,7 @@ static int load(struct loader *L)
 	for (size_t i = 0; i < m->n_lines; i++)
 		if ((r = add_manifest_line(L, &m->lines[i])) < 0)
 			return r;
-	qsort(L->p, L->n, sizeof(*L->p), cmp_pending);
+	sort_pending(L);
 	if ((r = merge_duplicates(L)) < 0 || (r = check_parents(L)) < 0 ||
 	    (r = resolve_hard_links(L)) < 0 || (r = apply_xattr_lines(L, m)) < 0)
 		return r;
@@ -1285,7 +1293,8 @@ static int load(struct loader *L)
 		free(TAKE_PTR(L->p[i].hardlink_to));
 	}
 	t->n_entries = L->n;
-	qsort(t->inputs, t->n_inputs, sizeof(*t->inputs), cmp_input);
+	if (t->n_inputs > 0)
+		qsort(t->inputs, t->n_inputs, sizeof(*t->inputs), cmp_input);
 	return 0;
 }
 
