@@ -40,12 +40,6 @@ struct fs_plan {
 
 static uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Blocks a regular file of this size takes, its extent index blocks included. */
 static uint64_t file_blocks(uint64_t size)
 {
@@ -65,13 +59,22 @@ static uint64_t xattr_bytes(const struct rootfs_entry *e)
 	return b;
 }
 
+static uint64_t max_link_key(const struct rootfs_tree *t)
+{
+	uint64_t max = 0;
+	for (size_t i = 0; i < t->n_entries; i++)
+		if (t->entries[i].link_key > max)
+			max = t->entries[i].link_key;
+	return max;
+}
+
 static int plan_tree(const struct rootfs_tree *t, struct fs_plan *ret)
 {
-	_cleanup_free_ uint64_t *keys = calloc(t->n_entries + 1, sizeof(*keys));
+	/* Hard-link groups: the first entry (in path order) creates the inode. */
+	_cleanup_free_ bool *seen = calloc(max_link_key(t) + 1, sizeof(*seen));
 	_cleanup_free_ uint64_t *dir_bytes = calloc(t->n_entries + 1, sizeof(*dir_bytes));
-	if (!keys || !dir_bytes)
+	if (!seen || !dir_bytes)
 		return -ENOMEM;
-	size_t n_keys = 0;
 	uint64_t blocks = 0, inodes = EXT2_GOOD_OLD_FIRST_INO;
 	bool have_lpf = false;
 	for (size_t i = 0; i < t->n_entries; i++) {
@@ -91,8 +94,9 @@ static int plan_tree(const struct rootfs_tree *t, struct fs_plan *ret)
 		if (strcmp(e->path, "/lost+found") == 0)
 			have_lpf = true;
 		if (e->link_key) {
-			keys[n_keys++] = e->link_key;
-			continue; /* counted once per group below */
+			if (seen[e->link_key])
+				continue;
+			seen[e->link_key] = true;
 		}
 		inodes++;
 		if (S_ISREG(e->mode))
@@ -102,19 +106,6 @@ static int plan_tree(const struct rootfs_tree *t, struct fs_plan *ret)
 		/* 256-byte inodes keep ~92 bytes of xattrs in the inode; more takes a block. */
 		if (xattr_bytes(e) > 80)
 			blocks++;
-	}
-	if (n_keys > 0)
-		qsort(keys, n_keys, sizeof(*keys), cmp_u64);
-	for (size_t i = 0; i < n_keys; i++) {
-		if (i > 0 && keys[i] == keys[i - 1])
-			continue;
-		for (size_t j = 0; j < t->n_entries; j++) /* the group's first entry */
-			if (t->entries[j].link_key == keys[i]) {
-				inodes++;
-				blocks += file_blocks(t->entries[j].size) +
-					  (xattr_bytes(&t->entries[j]) > 80);
-				break;
-			}
 	}
 	for (size_t i = 0; i < t->n_entries; i++) {
 		if (!S_ISDIR(t->entries[i].mode))
@@ -236,7 +227,8 @@ struct writer {
 	const struct ext4_options *o;
 	ext2_filsys fs;
 	ext2_ino_t *ino;      /* per entry */
-	ext2_ino_t *key_ino;  /* per hard-link key */
+	ext2_ino_t *key_ino;  /* per hard-link key: its inode once created */
+	uint32_t *key_links;  /* per hard-link key: number of names */
 	uint64_t max_key;
 	uint8_t *buf;	      /* IO_CHUNK */
 	struct tdv_error *err;
@@ -527,11 +519,9 @@ static int make_symlink(struct writer *w, ext2_ino_t parent, const char *name,
 	return r < 0 ? r : set_attrs(w, *ret, e);
 }
 
-static uint16_t group_links(const struct rootfs_tree *t, uint64_t key)
+static uint16_t group_links(const struct writer *w, uint64_t key)
 {
-	uint32_t n = 0;
-	for (size_t i = 0; i < t->n_entries; i++)
-		n += t->entries[i].link_key == key;
+	uint32_t n = w->key_links[key];
 	return n > 65000 ? 65000 : (uint16_t)n;
 }
 
@@ -571,7 +561,7 @@ static int write_entry(struct writer *w, size_t i)
 		r = make_symlink(w, parent, name, e, &w->ino[i]);
 		break;
 	default:
-		r = create_inode(w, parent, name, e, e->link_key ? group_links(w->t, e->link_key) : 1,
+		r = create_inode(w, parent, name, e, e->link_key ? group_links(w, e->link_key) : 1,
 				 &w->ino[i]);
 		if (r >= 0 && S_ISREG(e->mode) && e->source == SOURCE_HOST && e->size > 0)
 			r = write_host_content(w, w->ino[i], e);
@@ -793,20 +783,23 @@ int ext4_image_write(const struct rootfs_tree *t, const struct ext4_options *o, 
 		return r;
 
 	struct writer w = { .t = t, .o = o, .err = err };
-	for (size_t i = 0; i < t->n_entries; i++)
-		if (t->entries[i].link_key > w.max_key)
-			w.max_key = t->entries[i].link_key;
+	w.max_key = max_link_key(t);
 	w.ino = calloc(t->n_entries, sizeof(*w.ino));
 	w.key_ino = calloc(w.max_key + 1, sizeof(*w.key_ino));
+	w.key_links = calloc(w.max_key + 1, sizeof(*w.key_links));
 	w.buf = malloc(IO_CHUNK);
-	if (!w.ino || !w.key_ino || !w.buf)
+	if (!w.ino || !w.key_ino || !w.key_links || !w.buf) {
 		r = tdv_error_set(err, -ENOMEM, "out of memory");
-	else
+	} else {
+		for (size_t i = 0; i < t->n_entries; i++)
+			w.key_links[t->entries[i].link_key]++;
 		r = write_tree(&w, path, offset, blocks, &plan);
+	}
 	if (w.fs)
 		ext2fs_free(w.fs); /* after an error: drop without flushing */
 	free(w.ino);
 	free(w.key_ino);
+	free(w.key_links);
 	free(w.buf);
 	return r;
 }
