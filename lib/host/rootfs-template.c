@@ -1233,7 +1233,15 @@ static int load_manifest(struct loader *L, struct manifest **ret_m)
 		return oom(L->err);
 	_cleanup_free_ uint8_t *data = NULL;
 	size_t size;
-	int r = read_full_file(L->manifest_path, MANIFEST_MAX_SIZE, &data, &size);
+	/* The manifest too must be inside the template folder (not a symlink out of it). */
+	int r = open_beneath(L->t->root_fd[ROOT_TEMPLATE], "manifest", 0);
+	if (r >= 0) {
+		close(r);
+		r = read_full_file(L->manifest_path, MANIFEST_MAX_SIZE, &data, &size);
+	}
+	if (r == -EXDEV || r == -ELOOP)
+		return tdv_error_set(L->err, r, "template %s: the manifest leads outside the "
+						"template folder", L->manifest_path);
 	if (r < 0)
 		return tdv_error_set(L->err, r, "template %s: cannot read manifest: %s",
 				     L->manifest_path, strerror(-r));
@@ -1248,13 +1256,13 @@ static int load(struct loader *L)
 {
 	struct rootfs_tree *t = L->t;
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
-	int r = load_manifest(L, &m);
-	if (r < 0)
-		return r;
 	t->root_fd[ROOT_TEMPLATE] = open(L->in->template_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (t->root_fd[ROOT_TEMPLATE] < 0)
 		return tdv_error_set(L->err, negative_errno(), "template %s: %s",
 				     L->in->template_dir, strerror(errno));
+	int r = load_manifest(L, &m);
+	if (r < 0)
+		return r;
 	if (L->in->agent_path) {
 		if ((r = load_agent(L)) < 0)
 			return r;

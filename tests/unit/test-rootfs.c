@@ -264,6 +264,20 @@ static void test_tree_rules(void **state)
 	assert_true(rootfs_tree_load(&in, &t, &err) < 0);
 	assert_non_null(strstr(err.msg, "cannot read manifest: No such file or directory"));
 	assert_null(t);
+	/* A manifest that is a symlink out of the template folder. */
+	char path[600];
+	snprintf(path, sizeof(path), "%s/manifest", tmpl);
+	assert_int_equal(unlink(path), 0);
+	put("outside", "dir /x 0755 0 0\n");
+	assert_int_equal(symlink("../outside", path), 0);
+	in.template_dir = tmpl;
+	assert_true(rootfs_tree_load(&in, &t, &err) < 0);
+	assert_non_null(strstr(err.msg, "the manifest leads outside the template folder"));
+	assert_null(t);
+	/* No template folder. */
+	in.template_dir = "/nonexistent/template";
+	assert_int_equal(rootfs_tree_load(&in, &t, &err), -ENOENT);
+	assert_string_equal(err.msg, "template /nonexistent/template: No such file or directory");
 }
 
 static void test_base_folder(void **state)
