@@ -27,7 +27,7 @@
 #define BLOCK_SIZE 4096u
 #define INODE_SIZE 256u
 #define BLOCKS_PER_GROUP (8 * BLOCK_SIZE)
-#define IO_CHUNK (1u << 20)
+#define IO_CHUNK (4u << 20) /* also the longest extent a write adds (1024 blocks) */
 #define LPF_BLOCKS 4		   /* lost+found is 16 KiB, as mke2fs makes it */
 #define MAX_TIMESTAMP 0x3ffffffffull /* ext4 extra-epoch times end in 2446 */
 
@@ -44,9 +44,9 @@ static uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 static uint64_t file_blocks(uint64_t size)
 {
 	uint64_t data = div_up(size, BLOCK_SIZE);
-	/* An extent maps at most 32768 blocks; allocation may also split at group
-	 * boundaries.  More than the 4 in-inode extents needs index blocks (340 each). */
-	uint64_t extents = 2 * div_up(data, 32768) + 1;
+	/* Each IO_CHUNK of content is allocated as its own extent(s), split again at
+	 * group boundaries.  More than the 4 in-inode extents needs index blocks (340 each). */
+	uint64_t extents = div_up(data, IO_CHUNK / BLOCK_SIZE) + 2 * div_up(data, 32768) + 1;
 	return data + (extents > 4 ? div_up(extents, 340) + 1 : 0);
 }
 
@@ -352,16 +352,45 @@ static bool block_is_zero(const uint8_t *p, size_t len)
 }
 
 /* Copy e->size bytes into the inode; all-zero blocks become holes (content-determined). */
+/*
+ * Allocate logical blocks [lblk, lblk + n) of the inode and write data there, one I/O per
+ * physically contiguous run (ext2fs_file_write would issue one 4 KiB write per block).
+ */
+static errcode_t write_run(struct writer *w, ext2_ino_t ino, struct ext2_inode_large *in,
+			   blk64_t lblk, blk64_t n, const uint8_t *data)
+{
+	errcode_t rc = ext2fs_fallocate(w->fs, EXT2_FALLOCATE_FORCE_INIT, ino,
+					(struct ext2_inode *)in, ~0ULL, lblk, n);
+	for (blk64_t i = 0; !rc && i < n;) {
+		blk64_t first, next, len = 1;
+		rc = ext2fs_bmap2(w->fs, ino, (struct ext2_inode *)in, NULL, 0, lblk + i, NULL, &first);
+		while (!rc && i + len < n) {
+			rc = ext2fs_bmap2(w->fs, ino, (struct ext2_inode *)in, NULL, 0, lblk + i + len,
+					  NULL, &next);
+			if (rc || next != first + len)
+				break;
+			len++;
+		}
+		if (!rc && first == 0)
+			rc = EXT2_ET_BLOCK_ALLOC_FAIL;
+		if (!rc)
+			rc = io_channel_write_blk64(w->fs->io, first, (int)len, data + i * BLOCK_SIZE);
+		i += len;
+	}
+	return rc;
+}
+
+/* Copy e->size bytes into the inode; all-zero blocks become holes (content-determined). */
 static int write_content(struct writer *w, ext2_ino_t ino, const struct rootfs_entry *e,
 			 struct content_source *s)
 {
-	ext2_file_t f;
-	errcode_t rc = ext2fs_file_open(w->fs, ino, EXT2_FILE_WRITE, &f);
+	struct ext2_inode_large in;
+	errcode_t rc = read_large(w->fs, ino, &in);
 	if (rc)
-		return fs_error(w, rc, "open", e->path);
+		return fs_error(w, rc, "read inode of", e->path);
 	uint64_t pos = 0;
 	int r = 0;
-	while (pos < e->size) {
+	while (pos < e->size && !rc) {
 		size_t want = e->size - pos < IO_CHUNK ? (size_t)(e->size - pos) : IO_CHUNK;
 		size_t got = 0;
 		while (got < want) {
@@ -374,35 +403,29 @@ static int write_content(struct writer *w, ext2_ino_t ino, const struct rootfs_e
 		}
 		if (r < 0)
 			break;
-		for (size_t off = 0; off < got && !rc; off += BLOCK_SIZE) {
-			size_t len = got - off < BLOCK_SIZE ? got - off : BLOCK_SIZE;
-			if (block_is_zero(w->buf + off, len))
+		size_t padded = (got + BLOCK_SIZE - 1) / BLOCK_SIZE * BLOCK_SIZE;
+		memset(w->buf + got, 0, padded - got); /* the tail of the last block */
+		for (size_t b = 0; b < padded / BLOCK_SIZE && !rc;) {
+			if (block_is_zero(w->buf + b * BLOCK_SIZE, BLOCK_SIZE)) {
+				b++;
 				continue;
-			/* Write the run of non-zero blocks starting here in one call. */
-			size_t end = off + len;
-			while (end < got) {
-				size_t l2 = got - end < BLOCK_SIZE ? got - end : BLOCK_SIZE;
-				if (block_is_zero(w->buf + end, l2))
-					break;
-				end += l2;
 			}
-			unsigned int written;
-			rc = ext2fs_file_llseek(f, pos + off, EXT2_SEEK_SET, NULL);
-			if (!rc)
-				rc = ext2fs_file_write(f, w->buf + off, (unsigned)(end - off), &written);
-			if (!rc && written != end - off)
-				rc = EXT2_ET_SHORT_WRITE;
-			off = end - BLOCK_SIZE; /* the loop adds one block */
+			size_t end = b + 1;
+			while (end < padded / BLOCK_SIZE &&
+			       !block_is_zero(w->buf + end * BLOCK_SIZE, BLOCK_SIZE))
+				end++;
+			rc = write_run(w, ino, &in, pos / BLOCK_SIZE + b, end - b,
+				       w->buf + b * BLOCK_SIZE);
+			b = end;
 		}
-		if (rc)
-			break;
 		pos += got;
 	}
-	if (!rc && r == 0)
-		rc = ext2fs_file_set_size2(f, e->size);
-	errcode_t rc2 = ext2fs_file_close(f);
-	if (!rc)
-		rc = rc2;
+	if (!rc && r == 0) {
+		/* fallocate kept `in` current (extent root, i_blocks); add the size. */
+		rc = ext2fs_inode_size_set(w->fs, (struct ext2_inode *)&in, e->size);
+		if (!rc)
+			rc = write_large(w->fs, ino, &in);
+	}
 	if (r < 0)
 		return tdv_error_set(w->err, r == -ESTALE ? -ESTALE : r, "ext4: %s: source %s",
 				     e->path, r == -ESTALE ? "changed size while building"
