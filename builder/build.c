@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The build: template → ext4 (libext2fs, no mount) → dm-verity tree → partition table →
+ * text outputs, all into "<out>.tmp-XXXXXX" beside --out and renamed into place at the
+ * end, so --out either holds a complete build or is not touched at all.
+ */
+#include "builder/build.h"
+
+#include "core/util.h"
+#include "host/rootfs.h"
+#include "kernel-cmdline/cmdline.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define VERITY_BLOCK 4096U
+
+struct build_ctx {
+	const struct build_config *c;
+	struct build_result *r;
+	struct rootfs_tree *tree;
+	struct ext4_options ext4;
+	char tmpdir[PATH_MAX];
+	bool *bad_input;
+	struct tdv_error *err;
+};
+
+static int bad_input(struct build_ctx *x, int r)
+{
+	*x->bad_input = true;
+	return r;
+}
+
+/* --out must not exist, or be an empty folder (which the final rename replaces). */
+static int check_out(struct build_ctx *x)
+{
+	const char *out = x->c->out;
+	struct stat st;
+	if (lstat(out, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return bad_input(x, tdv_error_set(x->err, negative_errno(), "%s: %s", out, strerror(errno)));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return bad_input(x, tdv_error_set(x->err, -EEXIST, "%s: exists and is not a folder", out));
+	DIR *d = opendir(out);
+	if (!d)
+		return bad_input(x, tdv_error_set(x->err, negative_errno(), "%s: %s", out, strerror(errno)));
+	struct dirent *de;
+	bool empty = true;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = false;
+	closedir(d);
+	if (!empty)
+		return bad_input(x, tdv_error_set(x->err, -ENOTEMPTY,
+						  "%s: exists and is not empty; refusing to overwrite it", out));
+	return 0;
+}
+
+static int make_tmpdir(struct build_ctx *x)
+{
+	const char *out = x->c->out;
+	size_t n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	if (snprintf(x->tmpdir, sizeof(x->tmpdir), "%.*s.tmp-XXXXXX", (int)n, out) >= (int)sizeof(x->tmpdir))
+		return bad_input(x, tdv_error_set(x->err, -ENAMETOOLONG, "%s: path too long", out));
+	if (!mkdtemp(x->tmpdir)) {
+		int r = negative_errno();
+		x->tmpdir[0] = '\0';
+		return tdv_error_set(x->err, r, "cannot create a temporary folder beside %s: %s", out,
+				     strerror(-r));
+	}
+	/* mkdtemp makes 0700; the result is an ordinary output folder, whatever the umask. */
+	if (chmod(x->tmpdir, 0755) < 0)
+		return tdv_error_set(x->err, negative_errno(), "%s: %s", x->tmpdir, strerror(errno));
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_tmpdir(struct build_ctx *x)
+{
+	if (x->tmpdir[0])
+		nftw(x->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	x->tmpdir[0] = '\0';
+}
+
+static int tmp_path(struct build_ctx *x, const char *name, char out[PATH_MAX])
+{
+	if (snprintf(out, PATH_MAX, "%s/%s", x->tmpdir, name) >= PATH_MAX)
+		return tdv_error_set(x->err, -ENAMETOOLONG, "%s/%s: path too long", x->tmpdir, name);
+	return 0;
+}
+
+/* A new file of exactly `size` bytes (sparse), mode 0644 whatever the umask. */
+static int create_sized(struct build_ctx *x, const char *name, uint64_t size)
+{
+	char path[PATH_MAX];
+	int r = tmp_path(x, name, path);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || fchmod(fd, 0644) < 0 || ftruncate(fd, (off_t)size) < 0)
+		return tdv_error_set(x->err, negative_errno(), "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int record_output(struct build_ctx *x, const char *name)
+{
+	struct build_result *r = x->r;
+	char path[PATH_MAX];
+	struct stat st;
+	int ret = tmp_path(x, name, path);
+	if (ret < 0)
+		return ret;
+	if (r->n_files >= ELEMENTSOF(r->files))
+		return tdv_error_set(x->err, -E2BIG, "too many output files");
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0 || fstat(fd, &st) < 0)
+		return tdv_error_set(x->err, negative_errno(), "%s: %s", path, strerror(errno));
+	ret = digest_fd(HASH_SHA256, fd, r->files[r->n_files].sha256);
+	if (ret < 0)
+		return tdv_error_set(x->err, ret, "%s: cannot hash: %s", path, strerror(-ret));
+	snprintf(r->files[r->n_files].name, sizeof(r->files[0].name), "%s", name);
+	r->files[r->n_files].size = (uint64_t)st.st_size;
+	r->n_files++;
+	return 0;
+}
+
+static int write_text(struct build_ctx *x, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	int r = tmp_path(x, name, path);
+	if (r < 0)
+		return r;
+	r = write_file_atomic(path, text, strlen(text), 0644);
+	if (r < 0)
+		return tdv_error_set(x->err, r, "%s: cannot write: %s", path, strerror(-r));
+	if (chmod(path, 0644) < 0)
+		return tdv_error_set(x->err, negative_errno(), "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* ---- steps ------------------------------------------------------------------------------ */
+
+static int load_inputs(struct build_ctx *x)
+{
+	const struct build_config *c = x->c;
+	struct rootfs_template_inputs in = {
+		.template_dir = c->template_dir,
+		.agent_path = c->agent,
+		.base_path = c->base,
+	};
+	int r = rootfs_tree_load(&in, &x->tree, x->err);
+	if (r < 0)
+		return bad_input(x, r);
+
+	const struct rootfs_input *inputs;
+	size_t n;
+	r = rootfs_tree_inputs(x->tree, &inputs, &n);
+	if (r < 0)
+		return tdv_error_set(x->err, r, "cannot list the inputs: %s", strerror(-r));
+	x->r->inputs = calloc(n ? n : 1, sizeof(*x->r->inputs));
+	_cleanup_free_ struct derive_input *din = calloc(n ? n : 1, sizeof(*din));
+	if (!x->r->inputs || !din)
+		return tdv_error_set(x->err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct build_input_record *rec = &x->r->inputs[x->r->n_inputs++];
+		rec->role = strdup(inputs[i].role);
+		rec->path = build_input_display_path(c->template_dir, inputs[i].path);
+		if (!rec->role || !rec->path)
+			return tdv_error_set(x->err, -ENOMEM, "out of memory");
+		memcpy(rec->sha256, inputs[i].sha256, 32);
+		din[i].role = inputs[i].role;
+		memcpy(din[i].sha256, inputs[i].sha256, 32);
+	}
+	r = derive_ids(c->seed, c->epoch, c->alg, din, n, &x->r->ids);
+	if (r < 0)
+		return tdv_error_set(x->err, r, "cannot derive identifiers: %s", strerror(-r));
+	return 0;
+}
+
+static int plan(struct build_ctx *x)
+{
+	const struct build_config *c = x->c;
+	struct build_result *r = x->r;
+	int ret;
+
+	x->ext4 = (struct ext4_options){ .size_bytes = c->size, .timestamp = c->epoch, .label = "tdverity-root" };
+	memcpy(x->ext4.uuid, r->ids.fs_uuid, 16);
+	memcpy(x->ext4.hash_seed, r->ids.hash_seed, 16);
+	ret = ext4_image_size(x->tree, &x->ext4, &r->fs_size, x->err);
+	if (ret < 0)
+		return bad_input(x, ret);
+	if (!c->size) {
+		/* Sized to the content: round to 1 MiB, so the filesystem fills its partition. */
+		uint64_t rounded = (r->fs_size + DISK_ALIGN - 1) / DISK_ALIGN * DISK_ALIGN;
+		if (rounded != r->fs_size) {
+			x->ext4.size_bytes = rounded;
+			ret = ext4_image_size(x->tree, &x->ext4, &r->fs_size, x->err);
+			if (ret < 0)
+				return bad_input(x, ret);
+		}
+	}
+	if (r->fs_size == 0 || r->fs_size % VERITY_BLOCK)
+		return tdv_error_set(x->err, -EINVAL, "ext4 size %llu is not a multiple of 4096",
+				     (unsigned long long)r->fs_size);
+
+	struct verity_params *p = &r->verity;
+	*p = (struct verity_params){
+		.alg = c->alg,
+		.data_block_size = VERITY_BLOCK,
+		.hash_block_size = VERITY_BLOCK,
+		.data_blocks = r->fs_size / VERITY_BLOCK,
+		.salt_size = sizeof(r->ids.salt),
+		.superblock = disk_layout_has_superblock(c->layout),
+	};
+	memcpy(p->salt, r->ids.salt, sizeof(r->ids.salt));
+	if (p->superblock)
+		memcpy(p->uuid, r->ids.verity_uuid, 16);
+	uint64_t hash_size;
+	ret = verity_hash_area_size(p, &hash_size);
+	if (ret < 0)
+		return tdv_error_set(x->err, ret, "cannot size the hash area: %s", strerror(-ret));
+	ret = disk_geometry_compute(c->layout, r->fs_size, hash_size, &r->geometry);
+	if (ret < 0)
+		return tdv_error_set(x->err, ret, "cannot lay out the disk: %s", strerror(-ret));
+	memcpy(r->disk.disk_guid, r->ids.disk_guid, 16);
+	return 0;
+}
+
+static int write_images(struct build_ctx *x)
+{
+	struct build_result *r = x->r;
+	const struct disk_geometry *g = &r->geometry;
+	bool split = x->c->layout == DISK_LAYOUT_SPLIT;
+	const char *data_name = split ? "rootfs.img" : "disk.img";
+	const char *hash_name = split ? "rootfs.verity" : "disk.img";
+	char data_path[PATH_MAX], hash_path[PATH_MAX];
+	int ret;
+
+	if (split) {
+		ret = create_sized(x, data_name, g->data_part_size);
+		if (ret >= 0)
+			ret = create_sized(x, hash_name, g->hash_part_size);
+	} else {
+		ret = create_sized(x, data_name, g->disk_size);
+	}
+	if (ret >= 0)
+		ret = tmp_path(x, data_name, data_path);
+	if (ret >= 0)
+		ret = tmp_path(x, hash_name, hash_path);
+	if (ret < 0)
+		return ret;
+
+	ret = ext4_image_write(x->tree, &x->ext4, data_path, g->data_offset, x->err);
+	if (ret < 0)
+		return ret == -EFBIG || ret == -ENOSPC ? bad_input(x, ret) : ret;
+
+	_cleanup_close_ int data_fd = open(data_path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int hash_fd = open(hash_path, O_RDWR | O_CLOEXEC);
+	if (data_fd < 0 || hash_fd < 0)
+		return tdv_error_set(x->err, negative_errno(), "cannot reopen the image: %s", strerror(errno));
+	struct verity_params p = r->verity;
+	p.hash_offset = g->hash_offset; /* in the file; the cmdline's is relative (0) */
+	ret = verity_tree_build(&p, data_fd, g->data_offset, hash_fd, 0, r->root_hash);
+	if (ret < 0)
+		return tdv_error_set(x->err, ret, "dm-verity hash tree: %s", strerror(-ret));
+	r->root_hash_len = hash_alg_size(p.alg);
+
+	if (!split) {
+		ret = disk_uuids_from_root_hash(r->root_hash, r->root_hash_len, &r->disk);
+		if (ret >= 0)
+			ret = disk_write_partition_table(data_path, g, &r->disk, x->err);
+		if (ret < 0)
+			return ret;
+		return record_output(x, "disk.img");
+	}
+	ret = record_output(x, "rootfs.img");
+	return ret < 0 ? ret : record_output(x, "rootfs.verity");
+}
+
+static int write_texts(struct build_ctx *x)
+{
+	struct build_result *r = x->r;
+	_cleanup_free_ char *cmdline = NULL, *dm = NULL, *kata = NULL, *manifest = NULL;
+	int ret = build_cmdline(r, x->err);
+	if (ret < 0)
+		return ret == -EINVAL ? bad_input(x, ret) : ret;
+	if (asprintf(&cmdline, "%s\n", r->cmdline) < 0)
+		return tdv_error_set(x->err, -ENOMEM, "out of memory");
+	ret = write_text(x, "cmdline.txt", cmdline);
+	if (ret >= 0)
+		ret = record_output(x, "cmdline.txt");
+	if (ret < 0)
+		return ret;
+
+	if (build_dm_mod_create(r, &dm) < 0)
+		return tdv_error_set(x->err, -ENOMEM, "out of memory");
+	ret = write_text(x, "dm-mod-create.txt", dm);
+	if (ret >= 0)
+		ret = record_output(x, "dm-mod-create.txt");
+	if (ret < 0)
+		return ret;
+
+	/* Kata derives "hash start block 0" from this line: true only without a superblock. */
+	if (x->c->layout == DISK_LAYOUT_KATA) {
+		if (build_kata_verity_params(r, &kata) < 0)
+			return tdv_error_set(x->err, -ENOMEM, "out of memory");
+		ret = write_text(x, "kata-verity-params.txt", kata);
+		if (ret >= 0)
+			ret = record_output(x, "kata-verity-params.txt");
+		if (ret < 0)
+			return ret;
+	}
+
+	ret = build_manifest_json(r, &manifest);
+	if (ret < 0)
+		return tdv_error_set(x->err, ret, "cannot build manifest.json: %s", strerror(-ret));
+	return write_text(x, "manifest.json", manifest);
+}
+
+static int commit(struct build_ctx *x)
+{
+	const char *out = x->c->out;
+	/* rename(2) replaces an empty folder and refuses a non-empty one (ENOTEMPTY/EEXIST). */
+	if (rename(x->tmpdir, out) < 0) {
+		int r = negative_errno();
+		if (r == -ENOTEMPTY || r == -EEXIST)
+			return bad_input(x, tdv_error_set(x->err, r, "%s: appeared during the build and is "
+								    "not empty; left it alone", out));
+		return tdv_error_set(x->err, r, "cannot rename %s to %s: %s", x->tmpdir, out, strerror(-r));
+	}
+	x->tmpdir[0] = '\0';
+	_cleanup_free_ char *copy = strdup(out);
+	if (copy) {
+		_cleanup_close_ int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0)
+			(void)fsync(dfd);
+	}
+	return 0;
+}
+
+int build_run(const struct build_config *config, struct build_result *ret, bool *ret_bad_input,
+	      struct tdv_error *err)
+{
+	bool bad = false;
+	struct build_ctx x = { .c = config, .r = ret, .bad_input = &bad, .err = err };
+	const char *why = NULL;
+	int r;
+
+	*ret = (struct build_result){ .config = config };
+	r = check_out(&x);
+	if (r >= 0 && cmdline_check_extra(config->extra_cmdline, &why) < 0)
+		r = bad_input(&x, tdv_error_set(err, -EINVAL, "--extra-cmdline: %s", why));
+	if (r >= 0)
+		r = load_inputs(&x);
+	if (r >= 0)
+		r = plan(&x);
+	if (r >= 0)
+		r = make_tmpdir(&x);
+	if (r >= 0)
+		r = write_images(&x);
+	if (r >= 0)
+		r = write_texts(&x);
+	if (r >= 0)
+		r = commit(&x);
+	if (r < 0)
+		remove_tmpdir(&x);
+	rootfs_tree_free(x.tree);
+	*ret_bad_input = bad;
+	return r;
+}
