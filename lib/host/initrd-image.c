@@ -368,7 +368,8 @@ static char *module_image_path(const char *path)
 static int collect_files(const struct initrd_image_inputs *in, struct cpio_files *files,
 			 struct tdv_error *err)
 {
-	static const char *const dirs[] = { "dev", "lib", "lib/modules", "proc", "run", "sys" };
+	static const char *const dirs[] = { "dev", "lib", "lib/modules", "proc",
+					    "run", "sys", "sysroot" };
 	_cleanup_(module_listp) char **modules = NULL;
 	_cleanup_free_ char *order = NULL;
 	size_t order_len = 0;
@@ -410,7 +411,8 @@ static int collect_files(const struct initrd_image_inputs *in, struct cpio_files
 		if (r < 0)
 			return r;
 		char *o;
-		int n = asprintf(&o, "%s/%s\n", order ? order : "", ipath);
+		int n = asprintf(&o, "%s%s\n", order ? order : "",
+				 ipath + strlen("lib/modules/"));
 		if (n < 0)
 			return -ENOMEM;
 		free(order);

@@ -4,18 +4,19 @@
  * /init and the kernel modules the target kernel needs, with their load order resolved on
  * the host with libkmod.  Owned by lib/host/initrd-image.c.
  *
- * Contents (the contract with tdverity-init):
+ * Contents (the contract with tdverity-init, initrd/README-initrd.md):
  *   /init                      the static tdverity-init, mode 0755
  *   /dev/console               character device 5:1 (the kernel opens it before /init)
- *   /dev /proc /sys /run       empty folders (mount points)
+ *   /dev /proc /sys /run /sysroot   empty folders (mount points)
  *   /lib/modules/NAME.ko       each module of the closure, uncompressed (a .ko.xz/.ko.zst/
  *                              .ko.gz of the kernel is decompressed on the host, so /init
  *                              can finit_module() the plain file)
- *   /lib/modules/load-order    the load order: one absolute path per line (as above),
- *                              '\n'-terminated, dependencies before their users, no
- *                              comments or blank lines.  /init loads each in turn; a module
- *                              that is already loaded (EEXIST) is fine, anything else fails
- *                              the boot.
+ *   /lib/modules/load-order    the load order: one file name per line, relative to
+ *                              /lib/modules/ ("dm-verity.ko"), '\n'-terminated,
+ *                              dependencies before their users, no comments or blank
+ *                              lines.  /init loads each in turn; a module that is
+ *                              already loaded (EEXIST) is fine, anything else fails the
+ *                              boot.
  * Modules the kernel has built in (modules.builtin) are left out.  Every entry has uid/gid
  * 0, mtime = timestamp, nlink 1 (2 for folders) and a fixed inode number (its index in the
  * sorted list), so the same inputs give the same bytes.  The cpio is gzip-compressed
