@@ -181,7 +181,14 @@ static int load_inputs(struct build_ctx *x)
 	for (size_t i = 0; i < n; i++) {
 		struct build_input_record *rec = &x->r->inputs[x->r->n_inputs++];
 		rec->role = strdup(inputs[i].role);
-		rec->path = build_input_display_path(c->template_dir, inputs[i].path);
+		/* The agent and the base are named by their template placeholders: where they
+		 * happen to sit on the build host is not part of the build. */
+		if (strcmp(inputs[i].role, "agent") == 0)
+			rec->path = strdup("@AGENT@");
+		else if (strcmp(inputs[i].role, "base") == 0)
+			rec->path = strdup("@BASE@");
+		else
+			rec->path = build_input_display_path(c->template_dir, inputs[i].path);
 		if (!rec->role || !rec->path)
 			return tdv_error_set(x->err, -ENOMEM, "out of memory");
 		memcpy(rec->sha256, inputs[i].sha256, 32);

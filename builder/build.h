@@ -22,8 +22,13 @@ enum {
 	BUILD_EXIT_BAD_INPUT = 3, /* an input is wrong: template, agent, base, size, --out */
 };
 
-/* Default SOURCE_DATE_EPOCH when unset: a fixed value, so that builds reproduce anyway. */
-#define BUILD_DEFAULT_EPOCH 0
+/*
+ * SOURCE_DATE_EPOCH when unset: a fixed value (2020-01-01T00:00:00Z), so that builds
+ * reproduce without it.  Not the newest input mtime: copies of the inputs touched at
+ * other times must give the same image.  0 is refused: libext2fs takes a zero time
+ * (fs->now) as "use the clock" when it writes the superblock.
+ */
+#define BUILD_DEFAULT_EPOCH 1577836800
 
 struct build_config {
 	const char *template_dir;
@@ -80,7 +85,7 @@ int derive_ids(const char *seed, uint64_t epoch, enum hash_alg alg, const struct
 
 struct build_input_record {
 	char *role;
-	char *path; /* relative to the template folder, else the file name */
+	char *path; /* "@AGENT@", "@BASE@", else relative to the template folder */
 	uint8_t sha256[32];
 };
 

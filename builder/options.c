@@ -49,6 +49,9 @@ static int parse_epoch(const char *s, uint64_t *ret, struct tdv_error *err)
 		if (*p < '0' || *p > '9' || !mul_ok(v, 10, &v) || !add_ok(v, (uint64_t)(*p - '0'), &v))
 			return tdv_error_set(err, -EINVAL, "SOURCE_DATE_EPOCH='%s' is not a number of seconds", s);
 	/* ext4 inode times are 32-bit seconds (+ 2 epoch bits we do not rely on). */
+	if (v == 0)
+		return tdv_error_set(err, -EINVAL, "SOURCE_DATE_EPOCH=0 is not supported (libext2fs "
+						   "reads a zero time as \"now\"); use 1 or later");
 	if (v > UINT32_MAX)
 		return tdv_error_set(err, -EINVAL, "SOURCE_DATE_EPOCH=%s is after 2106", s);
 	*ret = v;

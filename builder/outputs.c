@@ -32,8 +32,13 @@ char *build_input_display_path(const char *template_dir, const char *path)
 	size_t n = template_dir ? strlen(template_dir) : 0;
 	while (n > 1 && template_dir[n - 1] == '/')
 		n--;
-	if (n && strncmp(path, template_dir, n) == 0 && path[n] == '/' && path[n + 1])
-		return strdup(path + n + 1);
+	if (n && strncmp(path, template_dir, n) == 0 && path[n] == '/') {
+		const char *rel = path + n;
+		while (*rel == '/') /* "dir/" + "/file" joins give "dir//file" */
+			rel++;
+		if (*rel)
+			return strdup(rel);
+	}
 	const char *slash = strrchr(path, '/');
 	/* A folder given with a trailing slash: use its last component. */
 	if (slash && !slash[1]) {

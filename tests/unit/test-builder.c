@@ -74,6 +74,7 @@ static void test_options(void **state)
 		{ { "stray" }, NULL, "unexpected argument" },
 		{ { NULL }, "yesterday", "SOURCE_DATE_EPOCH" },
 		{ { NULL }, "-1", "SOURCE_DATE_EPOCH" },
+		{ { NULL }, "0", "SOURCE_DATE_EPOCH=0" },
 		{ { NULL }, "4294967296", "2106" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -169,6 +170,7 @@ static void test_display_path(void **state)
 		{ "/t", "/build/tdverity-probe-agent", "tdverity-probe-agent" },
 		{ "/t", "/srv/base/", "base" },
 		{ "/t", "agent", "agent" },
+		{ "/t/", "/t//etc/hosts", "etc/hosts" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		char *p = build_input_display_path(cases[i][0], cases[i][1]);
