@@ -115,6 +115,20 @@ static enum part_role entry_role(const char *key, struct json_object *entry)
 	return role;
 }
 
+/* A plain file name from the manifest (no path: never look outside the manifest's folder). */
+static int file_name(struct json_object *obj, char out[256], struct tdv_error *err)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(obj, "file", &v))
+		return 0;
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	if (!s || !*s || strchr(s, '/') || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strlen(s) >= 256)
+		return tdv_error_set(err, -EINVAL, "manifest: 'file' must be a plain file name");
+	strcpy(out, s);
+	return 0;
+}
+
 static int partition_entry(const char *key, struct json_object *entry, struct image_manifest *m,
 			   struct tdv_error *err)
 {
@@ -144,6 +158,9 @@ static int partition_entry(const char *key, struct json_object *entry, struct im
 		if (r < 0)
 			return r;
 	}
+	r = file_name(entry, role == ROLE_DATA ? m->data_file : m->hash_file, err);
+	if (r < 0)
+		return r;
 	bool *have = role == ROLE_DATA ? &m->have_data_partition : &m->have_hash_partition;
 	if (*have)
 		return tdv_error_set(err, -EINVAL, "manifest: two %s partitions",
@@ -179,6 +196,13 @@ static int parse_partitions(struct json_object *top, struct image_manifest *m, s
 	}
 	if (r < 0)
 		return r;
+
+	struct json_object *disk = field(top, "disk");
+	if (disk && json_object_is_type(disk, json_type_object)) {
+		r = file_name(disk, m->disk_file, err);
+		if (r < 0)
+			return r;
+	}
 
 	/* Flat spellings, if the manifest uses those instead. */
 	if (!m->have_data_partition && field(top, "data_partition_offset")) {

@@ -30,6 +30,9 @@ struct image_manifest {
 	bool have_data_partition, have_hash_partition;
 	uint64_t data_partition_offset, data_partition_size; /* size 0: not given */
 	uint64_t hash_partition_offset, hash_partition_size;
+	/* Output file names the manifest gives (disk.file, partitions[].file), "" if none.
+	 * Only plain names (no '/'): they are looked up next to the manifest. */
+	char disk_file[256], data_file[256], hash_file[256];
 };
 
 /*

@@ -40,13 +40,14 @@ struct image_job {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tdverity-verify image DISK --manifest manifest.json [--json]\n"
+		"Usage: tdverity-verify image [DISK] --manifest manifest.json [--json]\n"
 		"       tdverity-verify image --manifest manifest.json --data FILE --hash FILE\n"
 		"       tdverity-verify image --data FILE --hash FILE --root-hash HEX [--salt HEX]\n"
 		"             [--hash-alg sha256|sha384|sha512] [--data-block-size N]\n"
 		"             [--hash-block-size N] [--data-blocks N] [--no-superblock]\n"
 		"             [--hash-offset BYTES] [--data-offset BYTES]\n"
 		"\n"
+		"Without DISK (or --data/--hash), the files the manifest names next to it are used.\n"
 		"Verifies every data block, every hash block, the superblock and the root hash of a\n"
 		"dm-verity volume (the tdverity-build layouts gpt, kata and split, or any layout given\n"
 		"explicitly).  With a superblock, parameters not given are read from it and those\n"
@@ -393,12 +394,35 @@ static int manifest_offsets_check(const struct image_opts *o, const struct image
 	return VERIFY_OK;
 }
 
-static int verify_with_manifest(const struct image_opts *o)
+/* A file the manifest names, next to the manifest; NULL when it names none. */
+static char *beside_manifest(const char *manifest, const char *name)
+{
+	if (!*name)
+		return NULL;
+	const char *slash = strrchr(manifest, '/');
+	char *path;
+	if (asprintf(&path, "%.*s%s", slash ? (int)(slash - manifest + 1) : 0, manifest, name) < 0)
+		return NULL;
+	return path;
+}
+
+static int verify_with_manifest(struct image_opts *o)
 {
 	struct image_manifest m;
 	struct tdv_error err = { 0 };
 	if (image_manifest_load(o->manifest, &m, &err) < 0)
 		return report_error(o, "%s", err.msg);
+
+	/* No files named: take the build's outputs next to the manifest. */
+	_cleanup_free_ char *disk = NULL, *data = NULL, *hash = NULL;
+	if (!o->disk && !o->data && !o->hash) {
+		if (m.layout == IMAGE_LAYOUT_SPLIT) {
+			o->data = data = beside_manifest(o->manifest, m.data_file);
+			o->hash = hash = beside_manifest(o->manifest, m.hash_file);
+		} else {
+			o->disk = disk = beside_manifest(o->manifest, m.disk_file);
+		}
+	}
 
 	struct image_job job = { .p = m.params, .layout = image_layout_name(m.layout) };
 	memcpy(job.root, m.root, sizeof(job.root));

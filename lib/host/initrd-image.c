@@ -411,8 +411,7 @@ static int collect_files(const struct initrd_image_inputs *in, struct cpio_files
 		if (r < 0)
 			return r;
 		char *o;
-		int n = asprintf(&o, "%s%s\n", order ? order : "",
-				 ipath + strlen("lib/modules/"));
+		int n = asprintf(&o, "%s/%s\n", order ? order : "", ipath);
 		if (n < 0)
 			return -ENOMEM;
 		free(order);

@@ -43,9 +43,12 @@ JSON
 info "gpt layout"
 make_disk "$T/gpt.img" gpt 4f68bce3-e8cd-4db1-96e7-fbcaf984b709 \
 	2c7357ed-ebd2-46d9-aec1-23d437ec2bf5 "$T/rootfs.verity"
-manifest "$T/gpt.json" gpt "$ROOT" ", \"partitions\": [ {\"name\": \"root\", \"offset\": $DATA_OFF},
-	{\"name\": \"root-verity\", \"offset\": $HASH_OFF} ]"
+# The shape tdverity-build writes (partitions[] with role/offset/size/file, disk.file).
+manifest "$T/gpt.json" gpt "$ROOT" ", \"superblock\": true, \"disk\": {\"file\": \"gpt.img\"},
+	\"partitions\": [ {\"role\": \"root\", \"offset\": $DATA_OFF, \"size\": $((BLOCKS * 4096)),
+	\"file\": \"gpt.img\"}, {\"role\": \"root-verity\", \"offset\": $HASH_OFF, \"file\": \"gpt.img\"} ]"
 expect_exit 0 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/gpt.json"
+expect_exit 0 "$VERIFY_BIN" image --manifest "$T/gpt.json" # disk.file next to the manifest
 grep -q '^verdict: *verified' "$T/expect.out" || fail "no verified verdict"
 expect_exit 0 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/gpt.json" --json --threads 1
 grep -q '"verdict":"verified"' "$T/expect.out" || fail "json verdict"
@@ -114,9 +117,13 @@ make_disk "$T/kata-sb.img" dos 83 83 "$T/rootfs.verity"
 expect_exit 1 "$VERIFY_BIN" image "$T/kata-sb.img" --manifest "$T/kata.json"
 
 info "split layout"
-manifest "$T/split.json" split "$ROOT"
+manifest "$T/split.json" split "$ROOT" ", \"partitions\": [ {\"role\": \"root\", \"offset\": 0,
+	\"file\": \"rootfs.img\"}, {\"role\": \"root-verity\", \"offset\": 0, \"file\": \"rootfs.verity\"} ]"
 expect_exit 0 "$VERIFY_BIN" image --manifest "$T/split.json" --data "$T/rootfs.img" \
 	--hash "$T/rootfs.verity"
+expect_exit 0 "$VERIFY_BIN" image --manifest "$T/split.json" # files named by the manifest
+sed 's/"rootfs.verity"/"..\/rootfs.verity"/' "$T/split.json" >"$T/m.json"
+expect_exit 3 "$VERIFY_BIN" image --manifest "$T/m.json"
 expect_exit 2 "$VERIFY_BIN" image --manifest "$T/split.json" --data "$T/rootfs.img"
 
 info "explicit parameters"

@@ -41,7 +41,8 @@ static void test_nested_kata_partitions(void **state)
 		"{\"layout\":\"kata\",\"verity\":{\"root_hash\":\"" ROOT256 "\",\"salt\":\"-\","
 		"\"hash_algorithm\":\"sha256\",\"data_blocks\":1,\"data_block_size\":512,"
 		"\"hash_block_size\":4096,\"hash_offset\":8192},"
-		"\"partitions\":{\"root\":{\"offset\":1048576,\"size\":512},"
+		"\"disk\":{\"file\":\"disk.img\"},"
+		"\"partitions\":{\"root\":{\"offset\":1048576,\"size\":512,\"file\":\"d\"},"
 		"\"root-verity\":{\"start_lba\":4096},\"esp\":{\"offset\":0}}}";
 	assert_int_equal(parse(json, &m, &err), 0);
 	assert_int_equal(m.layout, IMAGE_LAYOUT_KATA);
@@ -53,6 +54,9 @@ static void test_nested_kata_partitions(void **state)
 	assert_int_equal(m.data_partition_size, 512);
 	assert_true(m.have_hash_partition);
 	assert_int_equal(m.hash_partition_offset, 4096 * 512);
+	assert_string_equal(m.disk_file, "disk.img");
+	assert_string_equal(m.data_file, "d");
+	assert_string_equal(m.hash_file, "");
 }
 
 static void test_malformed(void **state)
@@ -97,6 +101,12 @@ static void test_malformed(void **state)
 		"{\"root_hash\":\"" ROOT256 "\",\"salt\":\"\",\"hash_algorithm\":\"sha256\","
 		"\"data_blocks\":1,\"data_block_size\":4096,\"hash_block_size\":4096,"
 		"\"partitions\":[7]}",
+		"{\"root_hash\":\"" ROOT256 "\",\"salt\":\"\",\"hash_algorithm\":\"sha256\","
+		"\"data_blocks\":1,\"data_block_size\":4096,\"hash_block_size\":4096,"
+		"\"disk\":{\"file\":\"../disk.img\"}}",
+		"{\"root_hash\":\"" ROOT256 "\",\"salt\":\"\",\"hash_algorithm\":\"sha256\","
+		"\"data_blocks\":1,\"data_block_size\":4096,\"hash_block_size\":4096,"
+		"\"partitions\":[{\"role\":\"root\",\"offset\":0,\"file\":7}]}",
 		"{\"root_hash\":\"" ROOT256 "\",\"salt\":\"\",\"hash_algorithm\":\"sha256\","
 		"\"data_blocks\":1,\"data_block_size\":4096,\"hash_block_size\":4096,"
 		"\"partitions\":[{\"name\":\"root\",\"start_lba\":36028797018963968}]}",

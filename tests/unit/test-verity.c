@@ -357,6 +357,13 @@ static void test_corruption(void **state)
 		assert_int_equal(verity_tree_verify(&f.p, f.data, 0, f.hash, f.root, 2, &bad), 0);
 	}
 
+	/* Two data corruptions in different work units (threads): the lowest is reported. */
+	flip_byte(f.data, 9000 * 4096);
+	flip_byte(f.data, 300 * 4096);
+	expect_bad(&f, true, 300, 0);
+	flip_byte(f.data, 9000 * 4096);
+	flip_byte(f.data, 300 * 4096);
+
 	/* Two corruptions: the lower one (data) is reported first. */
 	flip_byte(f.data, 9 * 4096);
 	flip_byte(f.hash, 3 * 4096 + 5);

@@ -8,6 +8,7 @@
 # and prints TDVERITY-PROBE: lines (probe-agent/report.h).
 
 VM_TIMEOUT=${VM_TIMEOUT:-240}
+VM_MEMORY=1G
 VM_PIDS=()
 trap 'vm_cleanup' EXIT
 
@@ -71,7 +72,8 @@ vm_tpm_start() { # name
 }
 
 # Boot; the console goes to $T/NAME.console.  Sets VM_RC (QEMU's exit, 124 = timeout),
-# VM_SECONDS and VM_CONSOLE.  Options before the positional arguments:
+# VM_SECONDS, VM_CONSOLE and VM_APPEND (the exact -append string, which firmware measures).
+# QEMU runs with -m $VM_MEMORY (1G) on the default machine (pc).  Options before the positional arguments:
 #   --no-tpm        no vTPM device
 #   --ovmf          boot through Debian's OVMF (-bios) instead of SeaBIOS
 #   --no-disk       no disk attached
@@ -87,10 +89,11 @@ vm_boot() { # [--no-tpm] [--ovmf] [--no-disk] name initrd disk cmdline
 	done
 	local name=$1 initrd=$2 img=$3 cmdline=$4
 	VM_CONSOLE=$T/$name.console
-	local args=(-accel tcg -cpu max -m 1G -smp 1 -display none -vga none -net none
+	VM_APPEND="$cmdline console=ttyS0 panic=-1 printk.time=1"
+	local args=(-accel tcg -cpu max -m "$VM_MEMORY" -smp 1 -display none -vga none -net none
 		-no-reboot -monitor none -serial "file:$VM_CONSOLE"
 		-kernel "$VM_KERNEL" -initrd "$initrd"
-		-append "$cmdline console=ttyS0 panic=-1 printk.time=1")
+		-append "$VM_APPEND")
 	[ $disk = yes ] && args+=(-drive "file=$img,if=virtio,format=raw,readonly=on")
 	[ $ovmf = yes ] && args+=(-bios /usr/share/ovmf/OVMF.fd)
 	if [ $tpm = yes ]; then
