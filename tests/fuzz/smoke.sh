@@ -7,6 +7,15 @@ cd "$TDV_TOP"
 make --no-print-directory BUILD=build/fuzz SAN=fuzz CC=clang fuzz-targets
 # Work on a copy of the corpora so make check never modifies the tree.
 cp -r tests/fuzz/corpus "$T/corpus" 2>/dev/null || mkdir -p "$T/corpus"
+# The real TDX evidence as extra seeds, at test time only (it is never committed).
+if [ -d "$TDV_TESTDATA/tdx" ]; then
+	mkdir -p "$T/corpus/eventlog" "$T/corpus/tdx-quote"
+	head -c 18200 "$TDV_TESTDATA/tdx/gcp-cos-grub/ccel_data.dat" >"$T/corpus/eventlog/real-gcp"
+	head -c 2200 "$TDV_TESTDATA/tdx/trustee/CCEL_data_ovmf" >"$T/corpus/eventlog/real-ovmf"
+	cp "$TDV_TESTDATA/tdx/trustee/CCEL_AAEL_alibabacloud" "$T/corpus/eventlog/real-aael"
+	cp "$TDV_TESTDATA/tdx/gcp-cos-grub/cos-113-tdx-quote.dat" "$T/corpus/tdx-quote/real-v4"
+	cp "$TDV_TESTDATA/tdx/trustee/tdx_quote_5.dat" "$T/corpus/tdx-quote/real-v5"
+fi
 for bin in build/fuzz/fuzz/fuzz-*; do
 	name=${bin##*/fuzz-}
 	mkdir -p "$T/corpus/$name"
