@@ -7,6 +7,7 @@
 #include "builder/build.h"
 
 #include "core/util.h"
+#include "host/initrd-image.h"
 #include "host/rootfs.h"
 #include "kernel-cmdline/cmdline.h"
 
@@ -301,6 +302,70 @@ static int write_images(struct build_ctx *x)
 	return ret < 0 ? ret : record_output(x, "rootfs.verity");
 }
 
+/* tdverity-init beside this program (build/tdverity-build → build/tdverity-init). */
+static int default_init_path(char out[PATH_MAX])
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return negative_errno();
+	self[n] = '\0';
+	if (snprintf(out, PATH_MAX, "%s/tdverity-init", dirname(self)) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int write_initrd(struct build_ctx *x)
+{
+	const struct build_config *c = x->c;
+	struct build_result *r = x->r;
+	char init[PATH_MAX], path[PATH_MAX];
+	char **mods = NULL;
+	int ret;
+
+	if (!c->kernel_modules)
+		return 0;
+	if (c->init)
+		snprintf(init, sizeof(init), "%s", c->init);
+	else if ((ret = default_init_path(init)) < 0)
+		return tdv_error_set(x->err, ret, "cannot find tdverity-init: %s", strerror(-ret));
+	ret = digest_file(HASH_SHA256, init, r->init_sha256);
+	if (ret < 0)
+		return bad_input(x, tdv_error_set(x->err, ret, "init %s: %s", init, strerror(-ret)));
+
+	const char *alg = hash_alg_name(c->alg);
+	ret = initrd_modules_resolve(c->kernel_modules, alg, &mods, x->err);
+	if (ret < 0)
+		return bad_input(x, ret);
+	for (size_t i = 0; mods[i]; i++) { /* keep the file names only: paths are the host's */
+		char *base = strdup(strrchr(mods[i], '/') ? strrchr(mods[i], '/') + 1 : mods[i]);
+		if (!base) {
+			initrd_module_list_free(mods);
+			return tdv_error_set(x->err, -ENOMEM, "out of memory");
+		}
+		free(mods[i]);
+		mods[i] = base;
+	}
+	r->initrd_modules = mods;
+
+	struct initrd_image_inputs in = {
+		.init_path = init,
+		.modules_dir = c->kernel_modules,
+		.timestamp = c->epoch,
+		.hash_alg = alg,
+	};
+	ret = tmp_path(x, "initrd.img", path);
+	if (ret < 0)
+		return ret;
+	ret = initrd_image_write(&in, path, x->err);
+	if (ret < 0)
+		return ret == -ENOENT || ret == -EINVAL || ret == -ENOEXEC ? bad_input(x, ret) : ret;
+	if (chmod(path, 0644) < 0)
+		return tdv_error_set(x->err, negative_errno(), "%s: %s", path, strerror(errno));
+	r->have_initrd = true;
+	return record_output(x, "initrd.img");
+}
+
 static int write_texts(struct build_ctx *x)
 {
 	struct build_result *r = x->r;
@@ -334,6 +399,10 @@ static int write_texts(struct build_ctx *x)
 		if (ret < 0)
 			return ret;
 	}
+
+	ret = write_initrd(x);
+	if (ret < 0)
+		return ret;
 
 	ret = build_manifest_json(r, &manifest);
 	if (ret < 0)

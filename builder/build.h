@@ -40,6 +40,8 @@ struct build_config {
 	enum hash_alg alg;
 	uint64_t size;		   /* filesystem bytes; 0: sized to the content */
 	const char *extra_cmdline; /* NULL: none */
+	const char *kernel_modules; /* /lib/modules/<release>: also write initrd.img; NULL: no */
+	const char *init;	   /* tdverity-init for the initrd; NULL: beside this program */
 	uint64_t epoch;		   /* SOURCE_DATE_EPOCH */
 	bool json;
 	bool help, version;
@@ -101,6 +103,11 @@ struct build_result {
 	struct build_input_record *inputs;
 	size_t n_inputs;
 	char *cmdline; /* the complete measured line (verity part + extra) */
+	/* initrd.img (with --kernel-modules): the init binary's digest and the modules in
+	 * load order (file names), for manifest.json. */
+	bool have_initrd;
+	uint8_t init_sha256[32];
+	char **initrd_modules;
 	/* Output files written so far, for manifest.json and --json. */
 	struct {
 		char name[32];

@@ -23,12 +23,16 @@ static void usage(FILE *f)
 	      "  --hash sha256|sha384|sha512   dm-verity hash (default sha256)\n"
 	      "  --size BYTES          filesystem size (K/M/G suffixes; default: fit the content)\n"
 	      "  --extra-cmdline STR   appended to the measured kernel command line\n"
+	      "  --kernel-modules DIR  the target kernel's /lib/modules/<release>: also write\n"
+	      "                        initrd.img (tdverity-init + the modules it loads)\n"
+	      "  --init FILE           the static tdverity-init for initrd.img (default: the one\n"
+	      "                        beside tdverity-build)\n"
 	      "  --json                print a machine-readable summary on stdout\n"
 	      "  --help, --version\n"
 	      "\n"
 	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 0).\n"
 	      "Outputs: disk.img (or rootfs.img + rootfs.verity), cmdline.txt, dm-mod-create.txt,\n"
-	      "kata-verity-params.txt (kata layout), manifest.json.\n"
+	      "kata-verity-params.txt (kata layout), initrd.img (--kernel-modules), manifest.json.\n"
 	      "Exit status: 0 built, 1 build failed, 2 usage error, 3 bad input.\n",
 	      f);
 }

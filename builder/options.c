@@ -69,6 +69,8 @@ enum {
 	OPT_SIZE,
 	OPT_EXTRA,
 	OPT_JSON,
+	OPT_KERNEL_MODULES,
+	OPT_INIT,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -84,6 +86,8 @@ static const struct option long_options[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "extra-cmdline", required_argument, NULL, OPT_EXTRA },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "kernel-modules", required_argument, NULL, OPT_KERNEL_MODULES },
+	{ "init", required_argument, NULL, OPT_INIT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -111,6 +115,10 @@ static int handle_option(int opt, const char *arg, struct build_config *c, const
 		return set_once(&c->out, arg, "out", err);
 	case OPT_BASE:
 		return set_once(&c->base, arg, "base", err);
+	case OPT_KERNEL_MODULES:
+		return set_once(&c->kernel_modules, arg, "kernel-modules", err);
+	case OPT_INIT:
+		return set_once(&c->init, arg, "init", err);
 	case OPT_LAYOUT:
 		return set_once(layout, arg, "layout", err);
 	case OPT_HASH:
@@ -167,6 +175,8 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 		return tdv_error_set(err, -EINVAL, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!c.template_dir || !c.agent || !c.out)
 		return tdv_error_set(err, -EINVAL, "--template, --agent and --out are required (see --help)");
+	if (c.init && !c.kernel_modules)
+		return tdv_error_set(err, -EINVAL, "--init needs --kernel-modules (it goes into initrd.img)");
 	if (layout && disk_layout_from_name(layout, &c.layout) < 0)
 		return tdv_error_set(err, -EINVAL, "--layout %s: expected gpt, kata or split", layout);
 	if (hash && (hash_alg_from_name(hash, &c.alg) < 0))

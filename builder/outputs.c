@@ -22,6 +22,10 @@ void build_result_done(struct build_result *r)
 	}
 	free(r->inputs);
 	free(r->cmdline);
+	for (size_t i = 0; r->initrd_modules && r->initrd_modules[i]; i++)
+		free(r->initrd_modules[i]);
+	free(r->initrd_modules);
+	r->initrd_modules = NULL;
 	r->inputs = NULL;
 	r->n_inputs = 0;
 	r->cmdline = NULL;
@@ -364,6 +368,20 @@ static int manifest_object(const struct build_result *r, json_object **ret)
 		add_int(f, "size", r->files[i].size);
 		add_hex(f, "sha256", r->files[i].sha256, 32);
 		json_object_array_add(outs, f);
+	}
+	if (r->have_initrd) {
+		json_object *initrd = json_object_new_object(), *mods = json_object_new_array();
+		if (initrd)
+			json_object_object_add(m, "initrd", initrd);
+		if (!initrd || !mods) {
+			json_object_put(mods);
+			return -ENOMEM;
+		}
+		json_object_object_add(initrd, "modules", mods);
+		add_str(initrd, "file", "initrd.img");
+		add_hex(initrd, "init_sha256", r->init_sha256, 32);
+		for (size_t i = 0; r->initrd_modules && r->initrd_modules[i]; i++)
+			json_object_array_add(mods, json_object_new_string(r->initrd_modules[i]));
 	}
 	int ret2 = rootfs_event_json(r, m);
 	if (ret2 < 0)
