@@ -7,7 +7,10 @@
 #   (c) peak RSS of the tree builder on a 4 GiB (sparse) image: streaming, not in memory.
 # The data is read from the page cache (warmed first) so both sides hash, not wait for the
 # disk.  BENCH_RUNS runs per side (default 3, alternating, so load from other processes on
-# a shared machine hits both); the best run of each side is compared, all runs printed.
+# a shared machine hits both); the best run of each side is compared, all runs printed,
+# wall time and CPU time (user+sys).  On a busy machine the wall-time ratio shrinks towards
+# the CPU-time ratio: with the kernel's autogroup scheduling (on here) CPU is shared between
+# sessions, not threads, so our second thread only helps when a core is idle.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${TDV_BUILD:-$top/build}
@@ -26,48 +29,55 @@ avail=$(df -Pk "$T" | awk 'NR == 2 {print $4}')
 
 UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
 SALT=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-now() { date +%s%N; }
-ms() { echo $((($2 - $1) / 1000000)); }
-best() { printf '%s\n' "$@" | sort -n | head -n 1; }
+# timed OUT CMD...: run CMD (stdout to OUT), append "wall_ms cpu_ms" of it to $T/times.
+timed() {
+	local out=$1
+	shift
+	/usr/bin/time -f '%e %U %S' -o "$T/time" "$@" >"$out"
+	awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' "$T/time" >>"$T/times"
+}
+best() { printf '%s\n' $@ | sort -n | head -n 1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# report PART THEIR-NAME OUR-NAME: wall and CPU (user+sys) times of every run, best of each.
+report() {
+	local tw tc ow oc
+	tw=$(cat "$T"/times.theirs.$1.* | cut -d' ' -f1 | paste -sd' ')
+	tc=$(cat "$T"/times.theirs.$1.* | cut -d' ' -f2 | paste -sd' ')
+	ow=$(cat "$T"/times.ours.$1.* | cut -d' ' -f1 | paste -sd' ')
+	oc=$(cat "$T"/times.ours.$1.* | cut -d' ' -f2 | paste -sd' ')
+	printf '    %-22s wall %s ms, cpu %s ms\n' "$2:" "$tw" "$tc"
+	printf '    %-22s wall %s ms, cpu %s ms\n' "$3:" "$ow" "$oc"
+	local bw bo
+	bw=$(best $tw) bo=$(best $ow)
+	echo "    best wall: $bw ms vs $bo ms -> ours $(ratio "$bw" "$bo")x faster" \
+		"(cpu: $(best $tc) ms vs $(best $oc) ms)"
+}
 
 echo "bench-verity: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each"
 head -c 1G /dev/urandom >"$T/data"
 cat "$T/data" >/dev/null
 
 echo "(a) hash tree of 1 GiB, sha256, 4096-byte blocks"
-ours=() theirs=()
 for ((i = 0; i < runs; i++)); do
 	rm -f "$T/hash.ref" "$T/hash.ours"
-	t0=$(now)
-	ref=$(veritysetup format "$T/data" "$T/hash.ref" --uuid=$UUID --salt="$SALT" |
-		awk '/^Root hash:/ {print $3}')
-	t1=$(now)
-	root=$("$tool" format "$T/data" "$T/hash.ours" --uuid=$UUID --salt="$SALT")
-	t2=$(now)
-	theirs+=("$(ms "$t0" "$t1")") ours+=("$(ms "$t1" "$t2")")
-	[ "$root" = "$ref" ] && cmp -s "$T/hash.ref" "$T/hash.ours" ||
+	timed "$T/ref.out" veritysetup format "$T/data" "$T/hash.ref" --uuid=$UUID --salt="$SALT"
+	mv "$T/times" "$T/times.theirs.a.$i"
+	timed "$T/ours.out" "$tool" format "$T/data" "$T/hash.ours" --uuid=$UUID --salt="$SALT"
+	mv "$T/times" "$T/times.ours.a.$i"
+	ref=$(awk '/^Root hash:/ {print $3}' "$T/ref.out")
+	[ "$(cat "$T/ours.out")" = "$ref" ] && cmp -s "$T/hash.ref" "$T/hash.ours" ||
 		die "our tree differs from veritysetup's"
 done
-a_ours=$(best "${ours[@]}") a_theirs=$(best "${theirs[@]}")
-echo "    veritysetup format: ${theirs[*]} ms"
-echo "    ours (verity-tool): ${ours[*]} ms   (identical output)"
-echo "    best: $a_theirs ms vs $a_ours ms -> ours $(ratio "$a_theirs" "$a_ours")x faster"
+report a "veritysetup format" "ours (verity-tool)"
 
 echo "(b) verify the same 1 GiB and tree"
-ours=() theirs=()
 for ((i = 0; i < runs; i++)); do
-	t0=$(now)
-	veritysetup verify "$T/data" "$T/hash.ref" "$ref" >/dev/null
-	t1=$(now)
-	"$verify" image --data "$T/data" --hash "$T/hash.ref" --root-hash "$ref" >/dev/null
-	t2=$(now)
-	theirs+=("$(ms "$t0" "$t1")") ours+=("$(ms "$t1" "$t2")")
+	timed /dev/null veritysetup verify "$T/data" "$T/hash.ref" "$ref"
+	mv "$T/times" "$T/times.theirs.b.$i"
+	timed /dev/null "$verify" image --data "$T/data" --hash "$T/hash.ref" --root-hash "$ref"
+	mv "$T/times" "$T/times.ours.b.$i"
 done
-b_ours=$(best "${ours[@]}") b_theirs=$(best "${theirs[@]}")
-echo "    veritysetup verify:     ${theirs[*]} ms"
-echo "    tdverity-verify image:  ${ours[*]} ms"
-echo "    best: $b_theirs ms vs $b_ours ms -> ours $(ratio "$b_theirs" "$b_ours")x faster"
+report b "veritysetup verify" "tdverity-verify image"
 
 echo "(c) peak RSS building the tree of a 4 GiB image (sparse file: same code path, no disk)"
 rm -f "$T/data"

@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* PLACEHOLDER: replaced by the real program. */
-#include <stdio.h>
+/*
+ * tdverity-init: the initrd's /init.  See initrd/init.c for the steps and
+ * initrd/README-initrd.md for the contract with the image builder.
+ */
+#include "initrd/init.h"
 
-int main(void)
+#include <unistd.h>
+
+int main(int argc, char *argv[], char *envp[])
 {
-	fputs("not implemented\n", stderr);
-	return 2;
+	(void)argc;
+	tdverity_init_run(&init_sys_real, argv, envp);
+	/* Only reached when execve or reboot failed.  PID 1 exiting makes the kernel panic:
+	 * the boot ends either way, and nothing else runs. */
+	_exit(1);
 }

@@ -411,7 +411,9 @@ static int collect_files(const struct initrd_image_inputs *in, struct cpio_files
 		if (r < 0)
 			return r;
 		char *o;
-		int n = asprintf(&o, "%s/%s\n", order ? order : "", ipath);
+		/* Relative to /lib/modules/ (initrd/README-initrd.md). */
+		int n = asprintf(&o, "%s%s\n", order ? order : "",
+				 ipath + strlen("lib/modules/"));
 		if (n < 0)
 			return -ENOMEM;
 		free(order);

@@ -11,8 +11,8 @@
  *   /lib/modules/NAME.ko       each module of the closure, uncompressed (a .ko.xz/.ko.zst/
  *                              .ko.gz of the kernel is decompressed on the host, so /init
  *                              can finit_module() the plain file)
- *   /lib/modules/load-order    the load order: one absolute path per line
- *                              ("/lib/modules/dm-verity.ko"), '\n'-terminated,
+ *   /lib/modules/load-order    the load order: one file name per line, relative to
+ *                              /lib/modules/ ("dm-verity.ko"), '\n'-terminated,
  *                              dependencies before their users, no comments or blank
  *                              lines.  /init loads each in turn; a module that is
  *                              already loaded (EEXIST) is fine, anything else fails the

@@ -132,19 +132,19 @@ static const struct listed listing[] = {
 	{ "sysroot", S_IFDIR | 0755 },
 };
 
-static const char load_order[] = "/lib/modules/virtio_ring.ko\n"
-				  "/lib/modules/virtio.ko\n"
-				  "/lib/modules/virtio_pci.ko\n"
-				  "/lib/modules/virtio_blk.ko\n"
-				  "/lib/modules/dm-mod.ko\n"
-				  "/lib/modules/dm-bufio.ko\n"
-				  "/lib/modules/dm-verity.ko\n"
-				  "/lib/modules/crc32c_generic.ko\n"
-				  "/lib/modules/crc16.ko\n"
-				  "/lib/modules/mbcache.ko\n"
-				  "/lib/modules/jbd2.ko\n"
-				  "/lib/modules/ext4.ko\n"
-				  "/lib/modules/sha256-ssse3.ko\n";
+static const char load_order[] = "virtio_ring.ko\n"
+				  "virtio.ko\n"
+				  "virtio_pci.ko\n"
+				  "virtio_blk.ko\n"
+				  "dm-mod.ko\n"
+				  "dm-bufio.ko\n"
+				  "dm-verity.ko\n"
+				  "crc32c_generic.ko\n"
+				  "crc16.ko\n"
+				  "mbcache.ko\n"
+				  "jbd2.ko\n"
+				  "ext4.ko\n"
+				  "sha256-ssse3.ko\n";
 
 static void read_entry_data(struct archive *a, struct archive_entry *e, uint8_t **ret,
 			    size_t *ret_size)

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "host/refvalues.h"
+
+#include "core/measure.h"
+#include "core/util.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+static void json_object_putp(json_object **o)
+{
+	json_object_put(*o);
+}
+#define _cleanup_json_ _cleanup_(json_object_putp)
+
+static const char *event_type_name(uint32_t type)
+{
+	switch (type) {
+	case EV_SEPARATOR: return "EV_SEPARATOR";
+	case EV_EVENT_TAG: return "EV_EVENT_TAG";
+	case EV_EFI_ACTION: return "EV_EFI_ACTION";
+	case EV_EFI_BOOT_SERVICES_APPLICATION: return "EV_EFI_BOOT_SERVICES_APPLICATION";
+	default: return "unknown";
+	}
+}
+
+/* json-c reports allocation failures as NULL; every add below checks through this. */
+static int add(json_object *obj, const char *key, json_object *val)
+{
+	if (!val)
+		return -ENOMEM;
+	if (json_object_object_add(obj, key, val) < 0) {
+		json_object_put(val);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* json-c represents JSON null as a NULL object pointer. */
+static int add_null(json_object *obj, const char *key)
+{
+	return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
+}
+
+static json_object *hex_string(const uint8_t *buf, size_t len)
+{
+	_cleanup_free_ char *hex = hex_encode_alloc(buf, len);
+	return hex ? json_object_new_string(hex) : NULL;
+}
+
+/* Which registers the inputs determine completely (see refvalues.h). */
+static bool rtmr_known(const struct expected_context *c, unsigned rtmr)
+{
+	const struct expected_inputs *in = c->inputs;
+	switch (rtmr) {
+	case 1: return in->kernel_path != NULL;
+	/* With tdverity.rtmr=2 the rootfs event belongs to RTMR2 as well. */
+	case 2: return in->cmdline && in->initrd_path && (in->rootfs_event || in->rootfs_rtmr != 2);
+	case 3: return in->rootfs_event != NULL;
+	default: return false;
+	}
+}
+
+static json_object *events_json(const struct expected_context *c)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; arr && i < c->n_events; i++) {
+		const struct expected_event *e = &c->events[i];
+		json_object *o = json_object_new_object();
+		int r = o ? 0 : -ENOMEM;
+		if (r == 0)
+			r = add(o, "index", json_object_new_int64((int64_t)i));
+		if (r == 0)
+			r = add(o, "kind", json_object_new_string(expected_kind_name(e->kind)));
+		if (r == 0)
+			r = add(o, "rtmr", json_object_new_int((int)e->rtmr));
+		if (r == 0)
+			r = add(o, "pcr", json_object_new_int((int)e->pcr));
+		if (r == 0)
+			r = add(o, "type", json_object_new_string(event_type_name(e->type)));
+		if (r == 0)
+			r = add(o, "type_id", json_object_new_int64(e->type));
+		if (r == 0)
+			r = add(o, "description", json_object_new_string(e->description));
+		if (r == 0)
+			r = add(o, "sha384", hex_string(e->digest, SHA384_SIZE));
+		if (r == 0)
+			r = add(o, "sha256", hex_string(e->digest_sha256, SHA256_SIZE));
+		if (r < 0 || json_object_array_add(arr, o) < 0) {
+			json_object_put(o);
+			json_object_put(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static json_object *rtmrs_json(const struct expected_context *c)
+{
+	uint8_t rtmr[4][SHA384_SIZE];
+	expected_replay_rtmrs(c->events, c->n_events, rtmr);
+	json_object *o = json_object_new_object();
+	for (unsigned i = 1; o && i < 4; i++) {
+		char key[8];
+		snprintf(key, sizeof(key), "rtmr%u", i);
+		int r = rtmr_known(c, i) ? add(o, key, hex_string(rtmr[i], SHA384_SIZE))
+					 : add_null(o, key);
+		if (r < 0) {
+			json_object_put(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_object *pcrs_json(const struct expected_context *c)
+{
+	const struct expected_inputs *in = c->inputs;
+	unsigned pcrs[3];
+	size_t n = 0;
+	if (in->kernel_path)
+		pcrs[n++] = 4;
+	if (in->cmdline && in->initrd_path)
+		pcrs[n++] = 9;
+	if (in->rootfs_event && in->rootfs_pcr != 4 && in->rootfs_pcr != 9)
+		pcrs[n++] = in->rootfs_pcr;
+
+	json_object *o = json_object_new_object();
+	const enum hash_alg algs[] = { HASH_SHA256, HASH_SHA384 };
+	for (size_t a = 0; o && a < ELEMENTSOF(algs); a++) {
+		json_object *bank = json_object_new_object();
+		int r = bank ? 0 : -ENOMEM;
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			uint8_t v[SHA384_SIZE];
+			char key[4];
+			snprintf(key, sizeof(key), "%u", pcrs[i]);
+			r = expected_replay_pcr(c->events, c->n_events, pcrs[i], algs[a], v);
+			if (r == 0)
+				r = add(bank, key, hex_string(v, hash_alg_size(algs[a])));
+		}
+		if (r == 0)
+			r = add(o, hash_alg_name(algs[a]), bank);
+		else
+			json_object_put(bank);
+		if (r < 0) {
+			json_object_put(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_object *qemu_patch_json(const struct qemu_kernel_patch *p)
+{
+	json_object *o = json_object_new_object();
+	int r = o ? 0 : -ENOMEM;
+	if (r == 0)
+		r = add(o, "memory", json_object_new_int64((int64_t)p->memory_size));
+	if (r == 0)
+		r = add(o, "machine", json_object_new_string(qemu_machine_name(p->machine)));
+	if (r == 0)
+		r = add(o, "acpi_data_size",
+			json_object_new_int64(p->acpi_data_size ? p->acpi_data_size
+								: QEMU_ACPI_DATA_SIZE_DEFAULT));
+	if (r < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_object *expected_object(const struct expected_context *c)
+{
+	const struct expected_inputs *in = c->inputs;
+	json_object *o = json_object_new_object();
+	int r = o ? 0 : -ENOMEM;
+	if (r == 0)
+		r = add(o, "firmware_profile",
+			json_object_new_string(firmware_profile_name(in->profile)));
+	if (r == 0 && in->qemu_patch)
+		r = add(o, "qemu_kernel_patch", qemu_patch_json(in->qemu_patch));
+	else if (r == 0)
+		r = add_null(o, "qemu_kernel_patch");
+	if (r == 0 && in->cmdline) {
+		_cleanup_free_ char *opts = NULL;
+		r = expected_load_options(in->profile, in->cmdline, in->initrd_path != NULL, &opts);
+		if (r == 0)
+			r = add(o, "load_options", json_object_new_string(opts));
+	} else if (r == 0)
+		r = add_null(o, "load_options");
+	if (r == 0)
+		r = add(o, "events", events_json(c));
+	if (r == 0)
+		r = add(o, "rtmr", rtmrs_json(c));
+	if (r == 0)
+		r = add(o, "pcr", pcrs_json(c));
+	if (r < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int to_string(json_object *o, char **ret_json)
+{
+	const char *s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *dup = s ? strdup(s) : NULL;
+	if (!dup)
+		return -ENOMEM;
+	*ret_json = dup;
+	return 0;
+}
+
+int expected_json_build(const struct expected_context *ctx, char **ret_json)
+{
+	_cleanup_json_ json_object *o = expected_object(ctx);
+	if (!o)
+		return -ENOMEM;
+	return to_string(o, ret_json);
+}
+
+/* rvps_sample[name] = [hex], or omitted[name] = why. */
+static int sample_add(json_object *sample, json_object *omitted, const char *name,
+		      const uint8_t *value, size_t len, const char *why_missing)
+{
+	if (!value)
+		return add(omitted, name, json_object_new_string(why_missing));
+	json_object *arr = json_object_new_array();
+	json_object *v = hex_string(value, len);
+	if (!arr || !v || json_object_array_add(arr, v) < 0) {
+		json_object_put(v);
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	return add(sample, name, arr);
+}
+
+static const uint8_t *event_digest(const struct expected_event *ev, size_t n,
+				   enum expected_kind kind)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == kind)
+			return ev[i].digest;
+	return NULL;
+}
+
+int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, char **ret_json,
+			 struct tdv_error *err)
+{
+	_cleanup_free_ struct expected_event *events = NULL;
+	size_t n;
+	int r = expected_events_compute(&in->expected, &events, &n, err);
+	if (r < 0)
+		return r;
+	struct expected_context c = { .inputs = &in->expected, .events = events, .n_events = n };
+	uint8_t rtmr[4][SHA384_SIZE];
+	expected_replay_rtmrs(events, n, rtmr);
+
+	_cleanup_json_ json_object *doc = json_object_new_object();
+	json_object *sample = json_object_new_object(), *omitted = json_object_new_object();
+	if (!doc || add(doc, "format", json_object_new_string("tdverity-reference-values/1")) < 0 ||
+	    add(doc, "firmware_profile",
+		json_object_new_string(firmware_profile_name(in->expected.profile))) < 0 ||
+	    add(doc, "rvps_sample", sample) < 0 || add(doc, "omitted", omitted) < 0)
+		return -ENOMEM;
+
+	const struct expected_inputs *x = &in->expected;
+	r = sample_add(sample, omitted, "mr_td", in->mrtd, SHA384_SIZE,
+		       "the firmware measurement (MRTD) was not given (--mrtd)");
+	if (r == 0)
+		r = sample_add(sample, omitted, "rtmr_1", rtmr_known(&c, 1) ? rtmr[1] : NULL,
+			       SHA384_SIZE, "needs the kernel (--kernel)");
+	if (r == 0)
+		r = sample_add(sample, omitted, "rtmr_2", rtmr_known(&c, 2) ? rtmr[2] : NULL,
+			       SHA384_SIZE, "needs the cmdline and the initrd (--cmdline, --initrd)");
+	if (r == 0)
+		r = sample_add(sample, omitted, "rtmr_3", rtmr_known(&c, 3) ? rtmr[3] : NULL,
+			       SHA384_SIZE, "needs the rootfs event (--manifest)");
+	if (r == 0)
+		r = sample_add(sample, omitted, "tdvfkernel",
+			       event_digest(events, n, EXPECTED_KERNEL), SHA384_SIZE,
+			       "needs the kernel (--kernel)");
+	if (r == 0)
+		r = sample_add(sample, omitted, "tdvfkernelparams",
+			       x->initrd_path ? event_digest(events, n, EXPECTED_LOAD_OPTIONS) : NULL,
+			       SHA384_SIZE,
+			       "needs the cmdline and the initrd (whether the firmware adds initrd=initrd)");
+	if (r == 0)
+		r = add(doc, "expected", expected_object(&c));
+	if (r < 0)
+		return r;
+	return to_string(sample_only ? sample : doc, ret_json);
+}

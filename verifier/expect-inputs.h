@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The artefact options shared by `expect` and `refvalues`:
+ *   --kernel F --initrd F --cmdline F --manifest F --firmware-profile P
+ *   --qemu-kernel-patch --memory SIZE [--machine pc|q35]
+ * and their resolution into struct expected_inputs (cmdline from --cmdline, else from
+ * the manifest; the rootfs event from the manifest; its RTMR/PCR from the cmdline).
+ */
+#pragma once
+
+#include "host/expected.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct expect_args {
+	const char *kernel, *initrd, *cmdline_file, *manifest, *profile;
+	const char *memory, *machine;
+	bool qemu_patch;
+};
+
+/* Owns what the inputs point to. */
+struct expect_state {
+	struct expected_inputs in;
+	struct qemu_kernel_patch patch;
+	struct build_manifest manifest;
+	bool have_manifest;
+	char *cmdline;
+	uint8_t *rootfs_event;
+};
+
+/* Long options 0x100.. for getopt_long; expect_args_take() consumes them. */
+#define EXPECT_LONG_OPTIONS                                                            \
+	{ "kernel", required_argument, NULL, 0x100 },                                  \
+	{ "initrd", required_argument, NULL, 0x101 },                                  \
+	{ "cmdline", required_argument, NULL, 0x102 },                                 \
+	{ "manifest", required_argument, NULL, 0x103 },                                \
+	{ "firmware-profile", required_argument, NULL, 0x104 },                        \
+	{ "qemu-kernel-patch", no_argument, NULL, 0x105 },                             \
+	{ "memory", required_argument, NULL, 0x106 },                                  \
+	{ "machine", required_argument, NULL, 0x107 }
+
+#define EXPECT_OPTIONS_HELP                                                            \
+	"  --kernel FILE            the bzImage (QEMU -kernel)\n"                      \
+	"  --initrd FILE            the initrd (QEMU -initrd)\n"                       \
+	"  --cmdline FILE           the command line (QEMU -append; trailing newlines dropped);\n" \
+	"                           default: the manifest's \"cmdline\"\n"             \
+	"  --manifest FILE          tdverity-build's manifest.json (the rootfs event)\n" \
+	"  --firmware-profile P     edk2-pre-202411 | edk2-202411 | edk2-202508 (default)\n" \
+	"  --qemu-kernel-patch      hash the kernel as QEMU < 10.2 patches its header;\n" \
+	"                           needs --memory SIZE (QEMU -m) [--machine pc|q35]\n"
+
+/* true when opt was one of the options above (value stored). */
+bool expect_args_take(struct expect_args *a, int opt, const char *value);
+
+/*
+ * Resolve the arguments.  On failure prints one error line (prefixed "tdverity-verify:
+ * <verb>: ") and returns VERIFY_USAGE or VERIFY_BAD_INPUT.
+ */
+int expect_state_load(const char *verb, const struct expect_args *a, struct expect_state *ret);
+void expect_state_done(struct expect_state *s);
