@@ -12,6 +12,8 @@
 #include "kernel-cmdline/cmdline.h"
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
@@ -66,6 +68,80 @@ static int check_out(struct build_ctx *x)
 	return 0;
 }
 
+/*
+ * SIGINT/SIGTERM/SIGHUP during the build must not leave "<out>.tmp-XXXXXX" behind either.
+ * The handler may only use async-signal-safe calls: it empties the (flat) folder through a
+ * descriptor opened beforehand (getdents64 + unlinkat), removes it, then dies of the
+ * signal as it would have.
+ */
+static char sig_tmpdir[PATH_MAX];
+static volatile sig_atomic_t sig_tmpdir_fd = -1;
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static void on_fatal_signal(int sig)
+{
+	int fd = sig_tmpdir_fd;
+	if (fd >= 0) {
+		char buf[4096];
+		for (int pass = 0; pass < 64; pass++) {
+			long n;
+			int removed = 0;
+			lseek(fd, 0, SEEK_SET);
+			while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+				for (long off = 0; off < n;) {
+					struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+					if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+					    unlinkat(fd, d->d_name, 0) == 0)
+						removed++;
+					off += d->d_reclen;
+				}
+			if (!removed)
+				break;
+		}
+		rmdir(sig_tmpdir);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void guard_tmpdir(const char *path)
+{
+	struct sigaction sa = { .sa_handler = on_fatal_signal };
+	snprintf(sig_tmpdir, sizeof(sig_tmpdir), "%s", path);
+	sig_tmpdir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
+		sigaddset(&sa.sa_mask, fatal_signals[i]);
+	for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
+}
+
+/* Block the signals around the final rename, then restore the defaults. */
+static void unguard_tmpdir(void)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
+		sigaddset(&set, fatal_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
+		signal(fatal_signals[i], SIG_DFL);
+	int fd = sig_tmpdir_fd;
+	sig_tmpdir_fd = -1;
+	if (fd >= 0)
+		close(fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static int make_tmpdir(struct build_ctx *x)
 {
 	const char *out = x->c->out;
@@ -83,6 +159,7 @@ static int make_tmpdir(struct build_ctx *x)
 	/* mkdtemp makes 0700; the result is an ordinary output folder, whatever the umask. */
 	if (chmod(x->tmpdir, 0755) < 0)
 		return tdv_error_set(x->err, negative_errno(), "%s: %s", x->tmpdir, strerror(errno));
+	guard_tmpdir(x->tmpdir);
 	return 0;
 }
 
@@ -413,6 +490,8 @@ static int write_texts(struct build_ctx *x)
 static int commit(struct build_ctx *x)
 {
 	const char *out = x->c->out;
+	/* From here on the folder may become --out: a signal must no longer empty it. */
+	unguard_tmpdir();
 	/* rename(2) replaces an empty folder and refuses a non-empty one (ENOTEMPTY/EEXIST). */
 	if (rename(x->tmpdir, out) < 0) {
 		int r = negative_errno();
@@ -455,8 +534,10 @@ int build_run(const struct build_config *config, struct build_result *ret, bool 
 		r = write_texts(&x);
 	if (r >= 0)
 		r = commit(&x);
-	if (r < 0)
+	if (r < 0) {
+		unguard_tmpdir();
 		remove_tmpdir(&x);
+	}
 	rootfs_tree_free(x.tree);
 	*ret_bad_input = bad;
 	return r;
