@@ -85,6 +85,24 @@ mkdir "$T/empty"
 "$BUILD_BIN" --template "$t" --agent "$AGENT" --out "$T/empty" >/dev/null || fail "empty --out refused"
 [ -s "$T/empty/manifest.json" ] || fail "empty --out not filled"
 
+info "SIGTERM during the build leaves nothing behind"
+"$BUILD_BIN" --template "$t" --agent "$AGENT" --size 2G --out "$T/killed" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 200); do
+	ls -d "$T/killed".tmp-* >/dev/null 2>&1 && break
+	sleep 0.05
+done
+kill -TERM $pid 2>/dev/null || true
+rc=0
+wait $pid || rc=$?
+[ $rc != 0 ] || info "(the build finished before the signal; nothing to check)"
+[ $rc = 0 ] || [ $rc = 143 ] || fail "killed build exited $rc"
+if [ $rc = 143 ]; then
+	[ ! -e "$T/killed" ] || fail "a killed build created --out"
+	! ls -d "$T/killed".tmp-* >/dev/null 2>&1 || fail "a killed build left its temporary folder"
+	info "killed: exit 143, no --out, no temporary folder"
+fi
+
 info "--help, --version, --json"
 "$BUILD_BIN" --help | grep -q "Exit status" || fail "--help"
 "$BUILD_BIN" --version | grep -q "^tdverity-build " || fail "--version"
