@@ -1,7 +1,9 @@
 # `make demo`: install what is missing, build everything, then build the default template
 # (rootfs-templates/kata-agent, with the probe agent standing in for kata-agent) into
 # build/demo/ and show what was produced.  The old build/demo/ is removed first, since
-# tdverity-build never overwrites a non-empty folder.
+# tdverity-build never overwrites a non-empty folder.  With Debian's kernel at hand
+# (scripts/fetch-kernel.sh) the build also writes initrd.img (--kernel-modules), which
+# scripts/demo-boot.sh boots.
 DEMO_OUT      ?= $(BUILD)/demo
 DEMO_TEMPLATE ?= rootfs-templates/kata-agent
 DEMO_EPOCH    ?= 1700000000
@@ -13,8 +15,11 @@ demo: deps
 
 demo-build:
 	@rm -rf $(DEMO_OUT)
-	@SOURCE_DATE_EPOCH=$(DEMO_EPOCH) $(BUILD)/tdverity-build --template $(DEMO_TEMPLATE) \
-		--agent $(BUILD)/tdverity-probe-agent --out $(DEMO_OUT) --seed demo >/dev/null
+	@kdir=$$(scripts/fetch-kernel.sh 2>/dev/null) && mods=$$(echo $$kdir/lib/modules/*) && \
+		[ -f "$$mods/modules.dep" ] && kmods="--kernel-modules $$mods" || \
+		{ kmods=; echo "(no kernel from scripts/fetch-kernel.sh: building without initrd.img)"; }; \
+	SOURCE_DATE_EPOCH=$(DEMO_EPOCH) $(BUILD)/tdverity-build --template $(DEMO_TEMPLATE) \
+		--agent $(BUILD)/tdverity-probe-agent --out $(DEMO_OUT) --seed demo $$kmods >/dev/null
 	@echo "== tdverity-build $(DEMO_TEMPLATE) -> $(DEMO_OUT)/ (SOURCE_DATE_EPOCH=$(DEMO_EPOCH), --seed demo)"
 	@cd $(DEMO_OUT) && ls -l
 	@echo "== root hash"
