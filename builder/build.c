@@ -153,8 +153,10 @@ static int make_tmpdir(struct build_ctx *x)
 	if (!mkdtemp(x->tmpdir)) {
 		int r = negative_errno();
 		x->tmpdir[0] = '\0';
-		return tdv_error_set(x->err, r, "cannot create a temporary folder beside %s: %s", out,
-				     strerror(-r));
+		tdv_error_set(x->err, r, "cannot create a temporary folder beside %s: %s", out,
+			      strerror(-r));
+		/* A missing or unwritable parent folder is a bad --out, not a failed build. */
+		return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EROFS ? bad_input(x, r) : r;
 	}
 	/* mkdtemp makes 0700; the result is an ordinary output folder, whatever the umask. */
 	if (chmod(x->tmpdir, 0755) < 0)
