@@ -12,7 +12,7 @@
 # Figures: the compressed size of each initrd (both gzip -9), and the time from kernel
 # start to the agent's first instruction (the probe agent prints CLOCK_BOOTTIME in ms as
 # its first act: the same clock and the same agent for both).  BENCH_RUNS boots each
-# (default 2, alternating), median.
+# (default 2, alternating), median.  BENCH_KEEP=DIR keeps the consoles.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${TDV_BUILD:-$top/build}
@@ -90,6 +90,7 @@ boot() { # initrd tag
 		-chardev "socket,id=chrtpm,path=$dir/ctrl" -tpmdev emulator,id=tpm0,chardev=chrtpm \
 		-device tpm-tis,tpmdev=tpm0 >/dev/null 2>&1 </dev/null || true
 	local c=$T/$2.console init agent
+	[ -n "${BENCH_KEEP:-}" ] && mkdir -p "$BENCH_KEEP" && cp "$c" "$BENCH_KEEP/"
 	init=$(tr -d '\r' <"$c" | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process$/\1/p' | head -n 1)
 	agent=$(tr -d '\r' <"$c" | sed -n 's/^\[ *\([0-9.]*\)\] tdverity-probe-agent: start$/\1/p' | head -n 1)
 	[ -n "$init" ] && [ -n "$agent" ] || { tail -n 30 "$c" >&2; die "$2: the agent did not start"; }

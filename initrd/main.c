@@ -5,11 +5,24 @@
  */
 #include "initrd/init.h"
 
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 int main(int argc, char *argv[], char *envp[])
 {
-	(void)argc;
+	/* Its failure path powers the machine off: never let that happen to a host where
+	 * someone ran the binary by hand. */
+	if (getpid() != 1) {
+		bool version = argc > 1 && strcmp(argv[1], "--version") == 0;
+		if (version) {
+			printf("tdverity-init %s\n", TDV_VERSION);
+			return 0;
+		}
+		fprintf(stderr, "tdverity-init: runs only as PID 1 (the initrd's /init); "
+				"see initrd/README-initrd.md\n");
+		return 2;
+	}
 	tdverity_init_run(&init_sys_real, argv, envp);
 	/* Only reached when execve or reboot failed.  PID 1 exiting makes the kernel panic:
 	 * the boot ends either way, and nothing else runs. */

@@ -86,8 +86,10 @@ int evidence_read_cert(const char *path, uint8_t **ret_pem, size_t *ret_len,
 
 void evidence_register_name(enum eventlog_kind kind, uint32_t reg, char *buf, size_t n)
 {
-	if (kind == EVENTLOG_KIND_CC_MR)
-		snprintf(buf, n, "RTMR%u", reg - 1); /* CC logs use 1..4 only */
+	if (kind == EVENTLOG_KIND_CC_MR && reg >= 1 && reg <= 4)
+		snprintf(buf, n, "RTMR%u", reg - 1);
+	else if (kind == EVENTLOG_KIND_CC_MR)
+		snprintf(buf, n, reg == 0 ? "MRTD" : "MR%u", reg); /* EV_NO_ACTION only */
 	else
 		snprintf(buf, n, "PCR%u", reg);
 }

@@ -40,7 +40,8 @@ void evidence_quote_done(struct evidence_quote *e);
 int evidence_read_cert(const char *path, uint8_t **ret_pem, size_t *ret_len,
 		       struct tdv_error *err);
 
-/* The register as people know it: "RTMR0" for CC MR index 1, "PCR7" in a TPM log. */
+/* The register as people know it: "RTMR0" for CC MR index 1 ("MRTD" for 0, which only
+ * EV_NO_ACTION events may name in a CC log), "PCR7" in a TPM log. */
 void evidence_register_name(enum eventlog_kind kind, uint32_t reg, char *buf, size_t n);
 
 /* Aggregate recompute status over all the event's digests: mismatch wins, then match. */

@@ -3,12 +3,18 @@
  * tdverity-verify check --quote Q --eventlog L [--aael F] [--root-ca PEM]
  *                       [--report-data HEX] [--policy default|strict] [--json]
  *
+ *                       [--kernel F --initrd F --cmdline F --manifest F ...]
+ *
  * Holds a TDX quote and the event log of the same boot together: the quote's signatures
  * (collateral-free checks), the log's internal consistency (every digest that can be
- * recomputed from its event's data), and the replayed RTMR0-3 against the quote's.
+ * recomputed from its event's data), and the replayed RTMR0-3 against the quote's.  With
+ * build artefacts, the kernel, cmdline, initrd and rootfs events must also be exactly the
+ * ones an honest boot of them measures (host/expected.h), in order, nothing in between.
  */
+#include "verifier/check-artefacts.h"
 #include "verifier/check-report.h"
 #include "verifier/evidence.h"
+#include "verifier/expect-inputs.h"
 #include "verifier/verbs.h"
 
 #include "core/digest.h"
@@ -32,7 +38,12 @@ static void check_usage(FILE *f)
 		"  --root-ca PEM       verify the PCK certificate chain to this root certificate\n"
 		"  --report-data HEX   the 64-byte REPORTDATA the quote must carry (e.g. a nonce)\n"
 		"  --policy P          default, or strict: the PCK chain must verify to --root-ca\n"
+		"                      and no event may sit beside the expected ones (artefacts)\n"
 		"  --json              machine-readable output\n"
+		"\n"
+		"Build artefacts (optional; any of them): the events they predict must be in the\n"
+		"log, in order, with nothing between them:\n"
+		EXPECT_OPTIONS_HELP
 		"\n"
 		"Exit status: 0 verified, 1 mismatch, 2 usage error, 3 bad input or I/O error.\n");
 }
@@ -40,7 +51,13 @@ static void check_usage(FILE *f)
 struct check_options {
 	const char *quote, *eventlog, *aael, *root_ca, *report_data;
 	bool strict, json;
+	struct expect_args art;
 };
+
+static bool have_artefacts(const struct check_options *o)
+{
+	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.manifest;
+}
 
 static int parse_options(int argc, char **argv, struct check_options *o)
 {
@@ -53,6 +70,7 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		EXPECT_LONG_OPTIONS,
 		{},
 	};
 	int c;
@@ -76,11 +94,20 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 			break;
 		case 'j': o->json = true; break;
 		case 'h': check_usage(stdout); return 1;
-		default: check_usage(stderr); return -EINVAL;
+		default:
+			if (expect_args_take(&o->art, c, optarg))
+				break;
+			check_usage(stderr);
+			return -EINVAL;
 		}
 	if (optind != argc || !o->quote || !o->eventlog) {
-		fprintf(stderr, "tdverity-verify check: --quote and --eventlog are required, and "
-				"nothing else (see --help)\n");
+		fprintf(stderr, "tdverity-verify check: --quote and --eventlog are required; no "
+				"other arguments (see --help)\n");
+		return -EINVAL;
+	}
+	if ((o->art.profile || o->art.qemu_patch) && !have_artefacts(o)) {
+		fprintf(stderr, "tdverity-verify check: --firmware-profile and --qemu-kernel-patch "
+				"go with --kernel/--initrd/--cmdline/--manifest\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -202,7 +229,20 @@ int verb_check(int argc, char **argv)
 	_cleanup_free_ struct evidence_replay *rp = calloc(1, sizeof(*rp));
 	struct tdx_quote_verdict v;
 	const uint8_t *rtmr[4];
+	struct expect_state st = { 0 };
+	_cleanup_free_ struct expected_event *expected = NULL;
+	size_t n_expected = 0;
 	int ret = VERIFY_BAD_INPUT;
+	if (have_artefacts(&o)) {
+		ret = expect_state_load("check", &o.art, &st); /* prints its own error line */
+		if (ret != VERIFY_OK) {
+			expect_state_done(&st);
+			return ret;
+		}
+		ret = VERIFY_BAD_INPUT;
+		if (expected_events_compute(&st.in, &expected, &n_expected, &err) < 0)
+			goto bad_input;
+	}
 	if (o.root_ca && evidence_read_cert(o.root_ca, &root_pem, &root_len, &err) < 0)
 		goto bad_input;
 	if (!rp) {
@@ -233,6 +273,9 @@ int verb_check(int argc, char **argv)
 	check_report_data(&o, &eq.quote, &rep);
 	check_log(&el, &rep);
 	check_rtmrs(rtmr, &eq.quote, &rep);
+	if (have_artefacts(&o) &&
+	    check_expected_events(el.log, expected, n_expected, o.strict, &rep) < 0)
+		rep.oom = true;
 	bool verified = !check_report_failed(&rep);
 	ret = verified ? VERIFY_OK : VERIFY_MISMATCH;
 	if (emit(&o, &rep, &eq.quote, &v, verified) < 0)
@@ -240,11 +283,13 @@ int verb_check(int argc, char **argv)
 	check_report_done(&rep);
 	evidence_log_done(&el);
 	evidence_quote_done(&eq);
+	expect_state_done(&st);
 	return ret;
 
 bad_input:
 	fprintf(stderr, "tdverity-verify check: %s\n", err.msg);
 	evidence_log_done(&el);
 	evidence_quote_done(&eq);
+	expect_state_done(&st);
 	return VERIFY_BAD_INPUT;
 }

@@ -14,6 +14,7 @@
 #include "core/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct rootfs_template_inputs {
@@ -29,8 +30,14 @@ int rootfs_tree_load(const struct rootfs_template_inputs *in, struct rootfs_tree
 		     struct tdv_error *err);
 void rootfs_tree_free(struct rootfs_tree *t);
 
-/* Every input file the tree was built from (manifest, agent, base, file sources), sorted
- * by path, each with its SHA-256, for manifest.json. */
+/*
+ * Every input file the tree was built from (manifest, agent, base, file sources), sorted
+ * by path, each with its SHA-256, for manifest.json.  The arrays belong to the tree.
+ * For a base tarball the digest is the SHA-256 of the file.  For a base folder it is the
+ * SHA-256 of a canonical listing: for each entry in path order (strcmp) the line
+ *   "<path> <st_mode octal> <uid> <gid> <major>:<minor> <content sha256 hex or empty> <symlink target or empty>\n\0"
+ * followed for each xattr (key order) by "xattr <key> <value hex>\n\0".
+ */
 struct rootfs_input {
 	const char *role; /* "template-manifest", "agent", "base", "file" */
 	const char *path; /* as given / as found on the host */
@@ -38,6 +45,21 @@ struct rootfs_input {
 };
 int rootfs_tree_inputs(const struct rootfs_tree *t, const struct rootfs_input **ret_inputs,
 		       size_t *ret_n);
+
+/* A read-only view of the loaded tree, for tests and listings: entries in path order
+ * ("/" first).  Strings belong to the tree. */
+struct rootfs_entry_info {
+	const char *path;    /* "/" or "/a/b" */
+	uint32_t mode;	     /* S_IFMT type | permission bits */
+	uint32_t uid, gid;
+	uint32_t major, minor; /* devices */
+	const char *target;  /* symlinks, else NULL */
+	uint64_t size;	     /* regular files */
+	size_t n_xattrs;
+	bool hard_linked;    /* shares its inode with another entry */
+};
+size_t rootfs_tree_count(const struct rootfs_tree *t);
+int rootfs_tree_entry(const struct rootfs_tree *t, size_t i, struct rootfs_entry_info *ret);
 
 struct ext4_options {
 	uint64_t size_bytes;   /* 0: size to the content with headroom (multiple of 4 KiB) */

@@ -134,6 +134,8 @@ static void assert_booted(int r)
 	assert_string_equal(fake.execve_argv[1], "--agent-flag");
 }
 
+static const char *failed_step(void);
+
 /* The boot stopped with "tdverity-init: <step>: ..." and powered off; nothing was exec'd. */
 static void assert_stopped(int r, const char *step, const char *why)
 {
@@ -152,6 +154,10 @@ static void assert_stopped(int r, const char *step, const char *why)
 	if (why)
 		assert_non_null(strstr(fake.console, why));
 	assert_non_null(strstr(fake.console, "tdverity-init: boot stopped, powering off\n"));
+	/* ... and it is the line right before "boot stopped" */
+	const char *named = failed_step();
+	assert_non_null(named);
+	assert_string_equal(named, step);
 	/* the failure line reaches kmsg too once kmsg is open */
 	if (fake.kmsg_opened)
 		assert_non_null(strstr(fake.kmsg, want));
@@ -689,6 +695,63 @@ static void test_fault_injection(void **state)
 	}
 }
 
+/* The step named by the console's failure line (the one before "boot stopped"), if it is
+ * one of /init's steps. */
+static const char *failed_step(void)
+{
+	static const char *const steps[] = { "mount", "cmdline", "modules", "devices", "verity",
+					     "measure", "eventlog", "mount-root", "switch-root",
+					     "exec" };
+	const char *stop = strstr(fake.console, "\ntdverity-init: boot stopped");
+	if (!stop)
+		return NULL;
+	const char *line = stop;
+	while (line > fake.console && line[-1] != '\n')
+		line--;
+	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
+		char want[64];
+		snprintf(want, sizeof(want), "tdverity-init: %s: ", steps[i]);
+		if (strncmp(line, want, strlen(want)) == 0)
+			return steps[i];
+	}
+	return NULL;
+}
+
+/* The same over the TDX ioctl and the TPM good boots: every call failed in turn. */
+static void fault_over_backend(enum world_backend b)
+{
+	static char calls[FAKE_MAX_CALLS][256];
+	struct verity_cmdline v = base_vc();
+	world(&v, "", b);
+	assert_booted(run());
+	size_t n = fake.n_calls;
+	memcpy(calls, fake.calls, sizeof(calls[0]) * n);
+
+	for (size_t i = 0; i < n; i++) {
+		world(&v, "", b);
+		fake.fail_at = i + 1;
+		int r = run();
+		assert_string_equal(fake.calls[i], calls[i]);
+		bool log_call = strncmp(calls[i], "write /dev/console", 18) == 0 ||
+				strncmp(calls[i], "write /dev/kmsg", 15) == 0 ||
+				strncmp(calls[i], "open /dev/console", 17) == 0 ||
+				strncmp(calls[i], "open /dev/kmsg", 14) == 0;
+		if (log_call) {
+			assert_booted(r);
+			continue;
+		}
+		bool device_call = strstr(calls[i], "/dev/tpm0") || strstr(calls[i], "/dev/tdx_guest");
+		const char *step = device_call ? "measure" : failed_step();
+		assert_non_null(step);
+		assert_stopped(r, step, "Input/output error");
+		if (device_call) /* a failed extend is never logged */
+			assert_int_equal(fake_call_index("open " INIT_EVENTLOG), -1);
+	}
+}
+
+static void test_fault_injection_tdx_ioctl(void **state) { fault_over_backend(W_TDX_IOCTL); }
+static void test_fault_injection_tpm(void **state) { fault_over_backend(W_TPM); }
+
 /* If the power-off itself fails, run() still returns failure (main then exits: panic). */
 static void test_reboot_fails(void **state)
 {
@@ -723,6 +786,8 @@ int main(void)
 		cmocka_unit_test(test_cmdline_rejections),
 		cmocka_unit_test(test_mount_root_and_exec_failures),
 		cmocka_unit_test(test_fault_injection),
+		cmocka_unit_test(test_fault_injection_tdx_ioctl),
+		cmocka_unit_test(test_fault_injection_tpm),
 		cmocka_unit_test(test_reboot_fails),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);

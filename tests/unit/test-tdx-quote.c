@@ -8,127 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
-/* ---- a synthetic, correctly signed quote (keys made here) ---- */
-
-static void sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t len, uint8_t rs[64])
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t der[128];
-	size_t der_len = sizeof(der);
-	assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
-	assert_int_equal(EVP_DigestSign(ctx, der, &der_len, msg, len), 1);
-	EVP_MD_CTX_free(ctx);
-	const uint8_t *p = der;
-	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
-	assert_non_null(sig);
-	assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, 32), 32);
-	assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_s(sig), rs + 32, 32), 32);
-	ECDSA_SIG_free(sig);
-}
-
-static void raw_pubkey(EVP_PKEY *key, uint8_t xy[64])
-{
-	uint8_t point[65];
-	size_t len = 0;
-	assert_int_equal(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point,
-							 sizeof(point), &len),
-			 1);
-	assert_int_equal(len, 65);
-	memcpy(xy, point + 1, 64);
-}
-
-/* A self-signed certificate for key, as PEM text; caller frees. */
-static char *self_signed_pem(EVP_PKEY *key, const char *cn, size_t *ret_len)
-{
-	X509 *x = X509_new();
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), 3600L * 24 * 365);
-	X509_NAME *name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, name);
-	X509_set_pubkey(x, key);
-	assert_true(X509_sign(x, key, EVP_sha256()) > 0);
-	BIO *bio = BIO_new(BIO_s_mem());
-	assert_int_equal(PEM_write_bio_X509(bio, x), 1);
-	char *data;
-	long len = BIO_get_mem_data(bio, &data);
-	char *copy = malloc((size_t)len + 1);
-	memcpy(copy, data, (size_t)len);
-	copy[len] = '\0';
-	*ret_len = (size_t)len;
-	BIO_free(bio);
-	X509_free(x);
-	return copy;
-}
-
-struct synth {
-	uint8_t *q;
-	size_t len;
-	char *pck_pem;
-	size_t pck_pem_len;
-};
-
-static struct synth synth_quote(int version, int body_type)
-{
-	EVP_PKEY *ak = EVP_EC_gen("P-256"), *pck = EVP_EC_gen("P-256");
-	assert_non_null(ak);
-	assert_non_null(pck);
-	struct synth s = { 0 };
-	s.pck_pem = self_signed_pem(pck, "test PCK", &s.pck_pem_len);
-
-	size_t body = body_type == 3 ? TDX_BODY_15_SIZE : TDX_BODY_10_SIZE;
-	size_t body_at = version == 5 ? 54 : 48, sig_at = body_at + body;
-	const size_t auth_len = 32;
-	size_t cert6 = TDX_QE_REPORT_SIZE + 64 + 2 + auth_len + 6 + s.pck_pem_len;
-	size_t sig_len = 64 + 64 + 6 + cert6;
-	s.len = sig_at + 4 + sig_len;
-	s.q = calloc(1, s.len);
-	uint8_t *q = s.q;
-	le16_put(q, (uint16_t)version);
-	le16_put(q + 2, 2);
-	le32_put(q + 4, TDX_TEE_TYPE);
-	if (version == 5) {
-		le16_put(q + 48, (uint16_t)body_type);
-		le32_put(q + 50, (uint32_t)body);
-	}
-	for (size_t i = 0; i < body; i++)
-		q[body_at + i] = (uint8_t)(i * 7);
-	le32_put(q + sig_at, (uint32_t)sig_len);
-	uint8_t *sd = q + sig_at + 4;
-	raw_pubkey(ak, sd + 64);
-	le16_put(sd + 128, TDX_CERT_TYPE_QE_REPORT);
-	le32_put(sd + 130, (uint32_t)cert6);
-	uint8_t *qe = sd + 134, *auth = qe + TDX_QE_REPORT_SIZE + 64 + 2;
-	le16_put(qe + TDX_QE_REPORT_SIZE + 64, (uint16_t)auth_len);
-	for (size_t i = 0; i < auth_len; i++)
-		auth[i] = (uint8_t)i;
-	assert_int_equal(digest_two(HASH_SHA256, sd + 64, 64, auth, auth_len,
-				    qe + TDX_QE_REPORT_REPORTDATA_OFF),
-			 0);
-	le16_put(auth + auth_len, TDX_CERT_TYPE_PCK_CHAIN);
-	le32_put(auth + auth_len + 2, (uint32_t)s.pck_pem_len);
-	memcpy(auth + auth_len + 6, s.pck_pem, s.pck_pem_len);
-	sign_raw(pck, qe, TDX_QE_REPORT_SIZE, qe + TDX_QE_REPORT_SIZE);
-	sign_raw(ak, q, sig_at, sd);
-	EVP_PKEY_free(ak);
-	EVP_PKEY_free(pck);
-	return s;
-}
-
-static void synth_free(struct synth *s)
-{
-	free(s->q);
-	free(s->pck_pem);
-}
 
 static void verify_ok(const uint8_t *q, size_t len, struct tdx_quote_verdict *v)
 {
@@ -143,7 +23,7 @@ static void test_synthetic_signed(void **state)
 {
 	const int kinds[][2] = { { 4, 2 }, { 5, 2 }, { 5, 3 } };
 	for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
-		struct synth s = synth_quote(kinds[k][0], kinds[k][1]);
+		struct unit_quote s = unit_quote_make(kinds[k][0], kinds[k][1], NULL);
 		struct tdx_quote q;
 		assert_int_equal(tdx_quote_parse(s.q, s.len, &q, NULL), 0);
 		assert_int_equal(q.version, kinds[k][0]);
@@ -171,7 +51,7 @@ static void test_synthetic_signed(void **state)
 		/* Another root: it does not. */
 		EVP_PKEY *other = EVP_EC_gen("P-256");
 		size_t olen;
-		char *opem = self_signed_pem(other, "test PCK", &olen);
+		char *opem = unit_self_signed_pem(other, "test PCK", &olen);
 		assert_int_equal(tdx_quote_verify(&q, (const uint8_t *)opem, olen, &v, NULL), 0);
 		assert_true(v.chain_checked && !v.chain_ok && v.chain_error[0]);
 		free(opem);
@@ -193,13 +73,13 @@ static void test_synthetic_signed(void **state)
 			assert_int_equal(v.pck_signature_ok, want_pck);
 			s.q[flips[f][0]] ^= 0x01;
 		}
-		synth_free(&s);
+		unit_quote_free(&s);
 	}
 }
 
 static void test_every_truncation(void **state)
 {
-	struct synth s = synth_quote(5, 3);
+	struct unit_quote s = unit_quote_make(5, 3, NULL);
 	for (size_t len = 0; len < s.len; len++) {
 		uint8_t *cut = malloc(len ? len : 1); /* exact size: ASan sees any overread */
 		memcpy(cut, s.q, len);
@@ -209,10 +89,10 @@ static void test_every_truncation(void **state)
 		assert_non_null(strstr(err.msg, "quote"));
 		free(cut);
 	}
-	synth_free(&s);
+	unit_quote_free(&s);
 }
 
-static void expect_parse(const struct synth *s, size_t off, const void *patch, size_t n, int want)
+static void expect_parse(const struct unit_quote *s, size_t off, const void *patch, size_t n, int want)
 {
 	uint8_t *copy = malloc(s->len);
 	memcpy(copy, s->q, s->len);
@@ -228,7 +108,7 @@ static void expect_parse(const struct synth *s, size_t off, const void *patch, s
 
 static void test_malformed_fields(void **state)
 {
-	struct synth s = synth_quote(5, 3);
+	struct unit_quote s = unit_quote_make(5, 3, NULL);
 	struct tdx_quote q;
 	assert_int_equal(tdx_quote_parse(s.q, s.len, &q, NULL), 0);
 	size_t sig = 54 + TDX_BODY_15_SIZE, sd = sig + 4;
@@ -269,7 +149,7 @@ static void test_malformed_fields(void **state)
 	assert_int_equal(tdx_quote_verify(&q, NULL, 0, &v, &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "PEM"));
 	free(copy);
-	synth_free(&s);
+	unit_quote_free(&s);
 }
 
 /* ---- the real quotes (shared/testdata/tdx; values from PROVENANCE.md) ---- */

@@ -9,6 +9,9 @@
 
 #include <cmocka.h>
 
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
 /* Exit status for "skipped" (as automake and systemd use). */
 #define EXIT_TEST_SKIP 77
 
@@ -19,3 +22,17 @@ const char *unit_testdata_dir(void);
 uint8_t *unit_unhex(const char *hex, size_t *ret_len);
 /* Compare a buffer with a hex literal. */
 void unit_assert_hex(const uint8_t *buf, size_t len, const char *hex);
+
+/* A TDX quote made and correctly signed here with fresh P-256 keys: version 4 or 5, body
+ * type 2 (TDX 1.0) or 3 (1.5), RTMR0..3 from rtmrs (4 × 48 bytes) when not NULL.  The PCK
+ * "chain" is one self-signed certificate (pck_pem), usable as --root-ca. */
+struct unit_quote {
+	uint8_t *q;
+	size_t len;
+	char *pck_pem;
+	size_t pck_pem_len;
+};
+struct unit_quote unit_quote_make(int version, int body_type, const uint8_t *rtmrs);
+void unit_quote_free(struct unit_quote *q);
+/* A self-signed certificate for key as PEM text (NUL-terminated); caller frees. */
+char *unit_self_signed_pem(EVP_PKEY *key, const char *cn, size_t *ret_len);

@@ -44,9 +44,14 @@ info "agent $agent starts at ext4 block $blk"
 # 1. data: a byte inside the agent's first block (the ELF header's e_entry area).
 vm_boot data "$img/initrd.img" "$(flip "$img/disk.img" $((data_off + blk * 4096 + 24)))" "$cmdline"
 if grep -q '^TDVERITY-PROBE:' "$VM_CONSOLE"; then vm_show_console; fail "agent ran from a corrupted block"; fi
-grep -Eq 'verity.*(corrupt|mismatch)|tdverity-init: (exec|verity)' "$VM_CONSOLE" ||
+# /init verified the device (the flipped block is not one it reads) and pivoted; the
+# kernel then refuses the agent's block and panics (panic-on-corruption).
+grep -Eq 'device-mapper: verity: [0-9]+:[0-9]+: data block [0-9]+ is corrupted' "$VM_CONSOLE" ||
 	{ vm_show_console; fail "no dm-verity corruption report"; }
-grep -m1 -E 'verity.*(corrupt|mismatch)|tdverity-init: exec:' "$VM_CONSOLE" | sed 's/^/-- failure line: /'
+grep -q 'Kernel panic - not syncing: dm-verity device corrupted' "$VM_CONSOLE" ||
+	{ vm_show_console; fail "dm-verity did not end the boot (panic-on-corruption)"; }
+grep -m1 -E 'data block [0-9]+ is corrupted' "$VM_CONSOLE" | sed 's/^/-- failure line: /'
+grep -m1 'Kernel panic' "$VM_CONSOLE" | sed 's/^/-- failure line: /'
 
 # 2. hash tree: the first hash block after the superblock (the top level, read first).
 vm_boot hashtree "$img/initrd.img" "$(flip "$img/disk.img" $((hash_off + 4096 + 7)))" "$cmdline"
