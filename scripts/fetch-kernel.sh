@@ -35,7 +35,10 @@ work=$(mktemp -d "$cache/.fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # apt-get download drops privileges to _apt; let it write the .deb.
 chmod 0777 "$work"
+# Stale package lists give a 404: refresh them once and retry.
 (cd "$work" && apt-get download -q "$pkg" >/dev/null 2>"$work/apt.err") ||
+	{ apt-get update -q >/dev/null 2>&1 || true
+	  (cd "$work" && apt-get download -q "$pkg" >/dev/null 2>"$work/apt.err"); } ||
 	{ cat "$work/apt.err" >&2; die "apt-get download $pkg failed"; }
 deb=$(ls "$work"/*.deb 2>/dev/null | head -n 1)
 [ -n "$deb" ] || die "apt-get download $pkg produced no .deb"

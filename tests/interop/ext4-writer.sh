@@ -148,12 +148,22 @@ printf 'base\n' >"$T/base/etc/hostname"
 ln -s /etc/shadow "$T/base/etc/absolute-link" # must stay a link, never followed
 ln -s usr/bin "$T/base/bin"
 chmod 4755 "$T/base/usr/bin/tool"
+# xattrs on a symlink (trusted.* needs CAP_SYS_ADMIN; left out without it).
+link_xattr=$(python3 -c 'import os, sys
+try:
+    os.setxattr(sys.argv[1], "trusted.k", b"v", follow_symlinks=False); print(1)
+except OSError:
+    print(0)' "$T/base/bin" 2>/dev/null || echo 0)
 mkdir -p "$T/s"
 cp "$T/a/agent" "$T/s/agent"
 printf 'template\n' >"$T/s/hostname"
 printf 'base\nfile /etc/hostname hostname 0644 0 0\ndir /usr/bin 0755 0 0\nfile /usr/bin/kata-agent @AGENT@ 0755 0 0\n' >"$T/s/manifest"
 "$TOOL" --template "$T/s" --agent "$T/s/agent" --base "$T/base" --out "$T/base-dir.img" >/dev/null
 check_image "$T/base-dir.img" "$T/s" "$T/base"
+if [ "$link_xattr" = 1 ]; then
+	debugfs -R 'ea_get /bin trusted.k' "$T/base-dir.img" 2>/dev/null | grep -qx 'trusted.k (1) = "v"' ||
+		fail "xattr of a base symlink missing"
+fi
 cp "$T/expected" "$T/expected-folder"
 tar --numeric-owner -C "$T/base" -cf "$T/base.tar" .
 "$TOOL" --template "$T/s" --agent "$T/s/agent" --base "$T/base.tar" --out "$T/base-tar.img" >/dev/null
@@ -163,4 +173,29 @@ diff -u "$T/expected-folder" "$T/actual-tar" || fail "tarball image differs from
 gzip -n -c "$T/base.tar" >"$T/base.tar.gz"
 "$TOOL" --template "$T/s" --agent "$T/s/agent" --base "$T/base.tar.gz" --out "$T/base-tgz.img" >/dev/null
 cmp "$T/base-tar.img" "$T/base-tgz.img" || fail "compressed tarball gives another image"
+info "the shipped templates"
+cp /bin/true "$T/agent"
+mkdir -p "$T/kt"
+cp -r "$TDV_TOP/rootfs-templates/kata-agent/." "$T/kt/"
+cp "$T/agent" "$T/kt/agent" # check_image lists with --agent <template>/agent
+"$TOOL" --template "$T/kt" --agent "$T/kt/agent" --out "$T/kata.img" >/dev/null
+check_image "$T/kata.img" "$T/kt"
+grep -q '^/sbin/init f0755 0 0 ' "$T/actual" || fail "kata-agent: no /sbin/init"
+links=$(debugfs -R 'stat /usr/bin/kata-agent' "$T/kata.img" 2>/dev/null | awk '/^Links:/ { print $2 }')
+assert_eq "$links" 2 "kata-agent: /sbin/init and /usr/bin/kata-agent are one inode"
+# kata-agent-systemd on a small stand-in for a distro tree.
+mkdir -p "$T/distro/etc/systemd/system" "$T/distro/usr/bin" "$T/distro/usr/lib/systemd/system" "$T/distro/sbin"
+ln -s ../lib/systemd/systemd "$T/distro/sbin/init"
+ln -s ../run/systemd/resolve/stub-resolv.conf "$T/distro/etc/resolv.conf"
+printf 'ID=debian\n' >"$T/distro/etc/os-release"
+mkdir -p "$T/st"
+cp -r "$TDV_TOP/rootfs-templates/kata-agent-systemd/." "$T/st/"
+cp "$T/agent" "$T/st/agent"
+"$TOOL" --template "$T/st" --agent "$T/st/agent" --base "$T/distro" --out "$T/systemd.img" >/dev/null
+check_image "$T/systemd.img" "$T/st" "$T/distro"
+grep -q '^/etc/resolv.conf f0644 0 0 ' "$T/actual" || fail "systemd: resolv.conf must be a file"
+grep -q '^/usr/lib/systemd/system/kata-containers.target f0644 ' "$T/actual" || fail "no target"
+grep -q '^/etc/os-release f' "$T/actual" || fail "systemd: the base tree is missing"
+expect_exit 1 "$TOOL" --template "$T/st" --agent "$T/st/agent" --out "$T/nobase.img"
+expect_stderr "template needs a base"
 info "ok"
