@@ -68,12 +68,12 @@ int verity_table_params(const struct verity_cmdline *v, const struct verity_devi
 
 	const char *policy = "";
 	if (with_policy)
-		policy = v->on_corruption == VERITY_ON_CORRUPTION_RESTART ?
-				 " 1 restart_on_corruption" :
-				 " 1 panic_on_corruption";
+		policy = v->on_corruption == VERITY_ON_CORRUPTION_RESTART
+			     ? " 1 restart_on_corruption"
+			     : " 1 panic_on_corruption";
 
-	int n = snprintf(buf, len, "1 %u:%u %u:%u %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRIu64
-			 " %s %s %s%s",
+	int n = snprintf(buf, len,
+			 "1 %u:%u %u:%u %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRIu64 " %s %s %s%s",
 			 major(devs->data), minor(devs->data), major(devs->hash), minor(devs->hash),
 			 v->verity.data_block_size, v->verity.hash_block_size,
 			 v->verity.data_blocks, hash_start, alg, root, salt, policy);
@@ -114,8 +114,8 @@ int dm_create(const struct init_sys *sys, int control_fd, const char *name, dev_
 	return 0;
 }
 
-int dm_table_load_buffer(const char *name, uint64_t sectors, const char *target,
-			 const char *params, uint8_t **ret_buf, size_t *ret_len)
+int dm_table_load_buffer(const char *name, uint64_t sectors, const char *target, const char *params,
+			 uint8_t **ret_buf, size_t *ret_len)
 {
 	if (dm_name_ok(name) < 0 || strlen(target) >= DM_MAX_TYPE_NAME)
 		return -EINVAL;
@@ -144,8 +144,8 @@ int dm_table_load_buffer(const char *name, uint64_t sectors, const char *target,
 	return 0;
 }
 
-int dm_load_table(const struct init_sys *sys, int control_fd, const char *name,
-		  uint64_t sectors, const char *target, const char *params)
+int dm_load_table(const struct init_sys *sys, int control_fd, const char *name, uint64_t sectors,
+		  const char *target, const char *params)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t len;

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#define LOG_PREFIX "tdverity-init: "
+#define LOG_PREFIX     "tdverity-init: "
 #define DEVICE_POLL_MS 50
 
 struct init_ctx {
@@ -48,8 +48,8 @@ _printf_(3, 4) static void log_line(struct init_ctx *ctx, enum log_kind kind, co
 	memcpy(line, "<5>" LOG_PREFIX, pfx + strlen(LOG_PREFIX));
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(line + pfx + strlen(LOG_PREFIX), sizeof(line) - pfx - strlen(LOG_PREFIX) - 1,
-			  fmt, ap);
+	int n = vsnprintf(line + pfx + strlen(LOG_PREFIX),
+			  sizeof(line) - pfx - strlen(LOG_PREFIX) - 1, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
@@ -101,7 +101,8 @@ static int read_all(struct init_ctx *ctx, const char *path, size_t max, char **r
 	const struct init_sys *sys = ctx->sys;
 	int fd = sys->open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
-		return fd == -ENOENT ? fd : STEP_ERR(ctx, fd, "opening %s: %s", path, strerror(-fd));
+		return fd == -ENOENT ? fd
+				     : STEP_ERR(ctx, fd, "opening %s: %s", path, strerror(-fd));
 	char *buf = malloc(max + 1);
 	if (!buf) {
 		sys->close(fd);
@@ -165,10 +166,10 @@ static const struct {
 	unsigned long flags;
 	const char *data;
 } api_mounts[] = {
-	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755" },
-	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755" },
+    {"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755"},
+    {"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
+    {"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
+    {"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
 };
 
 static int step_mount(struct init_ctx *ctx)
@@ -330,7 +331,8 @@ static int check_superblock(struct init_ctx *ctx)
 	if (r < 0)
 		return r;
 	if ((size_t)n != sizeof(disk))
-		return STEP_ERR(ctx, -EIO, "short read of the verity superblock on %s", ctx->hash_node);
+		return STEP_ERR(ctx, -EIO, "short read of the verity superblock on %s",
+				ctx->hash_node);
 	if (verity_superblock_decode(disk, &found) < 0)
 		return STEP_ERR(ctx, -EBADMSG, "no valid verity superblock at offset %llu of %s",
 				(unsigned long long)p->hash_offset, ctx->hash_node);
@@ -386,7 +388,7 @@ static int read_back(struct init_ctx *ctx)
 	int fd = sys->open(INIT_DM_NODE, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return STEP_ERR(ctx, fd, "opening %s: %s", INIT_DM_NODE, strerror(-fd));
-	uint64_t blocks[2] = { 0, last };
+	uint64_t blocks[2] = {0, last};
 	for (size_t i = 0; i < ELEMENTSOF(blocks); i++) {
 		ssize_t n = sys->pread(fd, buf, bs, blocks[i] * bs);
 		if (n < 0 || (size_t)n != bs) {
@@ -416,7 +418,8 @@ static int step_verity(struct init_ctx *ctx)
 
 	int control = sys->open(INIT_DM_CONTROL, O_RDWR | O_CLOEXEC, 0);
 	if (control < 0)
-		return STEP_ERR(ctx, control, "opening %s: %s", INIT_DM_CONTROL, strerror(-control));
+		return STEP_ERR(ctx, control, "opening %s: %s", INIT_DM_CONTROL,
+				strerror(-control));
 	r = dm_create(sys, control, INIT_DM_NAME, &ctx->dm_dev);
 	if (r < 0) {
 		sys->close(control);
@@ -478,20 +481,23 @@ static int choose_backend(struct init_ctx *ctx, enum measure_backend *ret)
 	switch (ctx->vc.measure) {
 	case MEASURE_TDX:
 		if (!tdx)
-			return STEP_ERR(ctx, -ENODEV, "tdverity.measure=tdx but no TDX guest device (%s, %s)",
+			return STEP_ERR(ctx, -ENODEV,
+					"tdverity.measure=tdx but no TDX guest device (%s, %s)",
 					INIT_TDX_SYSFS_DIR, INIT_TDX_DEV);
 		*ret = MEASURE_TDX;
 		return 0;
 	case MEASURE_TPM:
 		if (!tpm)
-			return STEP_ERR(ctx, -ENODEV, "tdverity.measure=tpm but no %s", INIT_TPM_DEV);
+			return STEP_ERR(ctx, -ENODEV, "tdverity.measure=tpm but no %s",
+					INIT_TPM_DEV);
 		*ret = MEASURE_TPM;
 		return 0;
 	case MEASURE_AUTO:
 		if (!tdx && !tpm)
 			return STEP_ERR(ctx, -ENODEV,
 					"no measurement device (no TDX guest device, no %s); "
-					"only tdverity.measure=none boots unmeasured", INIT_TPM_DEV);
+					"only tdverity.measure=none boots unmeasured",
+					INIT_TPM_DEV);
 		*ret = tdx ? MEASURE_TDX : MEASURE_TPM;
 		return 0;
 	default:
@@ -506,7 +512,8 @@ static int write_eventlog(struct init_ctx *ctx, const uint8_t *record, size_t le
 	if (r < 0)
 		return r;
 	/* O_EXCL: ours must be the first record; an existing file is not ours to append to. */
-	int fd = sys->open(INIT_EVENTLOG, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int fd =
+	    sys->open(INIT_EVENTLOG, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return STEP_ERR(ctx, fd, "creating %s: %s", INIT_EVENTLOG, strerror(-fd));
 	r = write_all(ctx, fd, record, len, INIT_EVENTLOG);
@@ -525,8 +532,9 @@ static int step_measure(struct init_ctx *ctx, const char **ret_step)
 
 	*ret_step = "measure";
 	if (vc->measure == MEASURE_NONE) {
-		log_line(ctx, LOG_BOTH, "UNMEASURED BOOT (tdverity.measure=none): the root file "
-					"system is verified but nothing was extended or logged");
+		log_line(ctx, LOG_BOTH,
+			 "UNMEASURED BOOT (tdverity.measure=none): the root file "
+			 "system is verified but nothing was extended or logged");
 		return 0;
 	}
 	r = choose_backend(ctx, &backend);
@@ -534,14 +542,14 @@ static int step_measure(struct init_ctx *ctx, const char **ret_step)
 		return r;
 
 	struct rootfs_event_params ep = {
-		.alg = vc->verity.alg,
-		.root_hash = vc->root_hash,
-		.root_hash_len = vc->root_hash_len,
-		.salt = vc->verity.salt,
-		.salt_len = vc->verity.salt_size,
-		.data_blocks = vc->verity.data_blocks,
-		.data_block_size = vc->verity.data_block_size,
-		.hash_block_size = vc->verity.hash_block_size,
+	    .alg = vc->verity.alg,
+	    .root_hash = vc->root_hash,
+	    .root_hash_len = vc->root_hash_len,
+	    .salt = vc->verity.salt,
+	    .salt_len = vc->verity.salt_size,
+	    .data_blocks = vc->verity.data_blocks,
+	    .data_block_size = vc->verity.data_block_size,
+	    .hash_block_size = vc->verity.hash_block_size,
 	};
 	_cleanup_free_ uint8_t *event = NULL, *record = NULL;
 	size_t event_len, record_len;
@@ -568,14 +576,15 @@ static int step_measure(struct init_ctx *ctx, const char **ret_step)
 		snprintf(what, sizeof(what), "RTMR%u (%s)", vc->rtmr,
 			 path == TDX_EXTEND_SYSFS ? "sysfs" : "ioctl");
 	} else {
-		r = tpm_measure(ctx->sys, vc->pcr, event, event_len, digests, &n_digests, &ctx->err);
+		r = tpm_measure(ctx->sys, vc->pcr, event, event_len, digests, &n_digests,
+				&ctx->err);
 		if (r < 0)
 			return r;
 		reg = vc->pcr;
 		int off = snprintf(what, sizeof(what), "PCR%u (", vc->pcr);
 		for (size_t i = 0; i < n_digests && off > 0 && (size_t)off < sizeof(what); i++)
-			off += snprintf(what + off, sizeof(what) - (size_t)off, "%s%s", i ? "," : "",
-					hash_alg_name(digests[i].alg));
+			off += snprintf(what + off, sizeof(what) - (size_t)off, "%s%s",
+					i ? "," : "", hash_alg_name(digests[i].alg));
 		if (off > 0 && (size_t)off < sizeof(what) - 1)
 			strcat(what, ")");
 	}
@@ -614,7 +623,7 @@ static int step_mount_root(struct init_ctx *ctx)
 static int step_switch_root(struct init_ctx *ctx)
 {
 	const struct init_sys *sys = ctx->sys;
-	static const char *const moved[] = { "/dev", "/proc", "/sys", "/run" };
+	static const char *const moved[] = {"/dev", "/proc", "/sys", "/run"};
 	int r;
 
 	for (size_t i = 0; i < ELEMENTSOF(moved); i++) {
@@ -622,7 +631,8 @@ static int step_switch_root(struct init_ctx *ctx)
 		snprintf(target, sizeof(target), INIT_SYSROOT "%s", moved[i]);
 		r = sys->mount(moved[i], target, NULL, MS_MOVE, NULL);
 		if (r < 0)
-			return STEP_ERR(ctx, r, "moving %s to %s: %s", moved[i], target, strerror(-r));
+			return STEP_ERR(ctx, r, "moving %s to %s: %s", moved[i], target,
+					strerror(-r));
 	}
 	if ((r = sys->chdir(INIT_SYSROOT)) < 0)
 		return STEP_ERR(ctx, r, "chdir %s: %s", INIT_SYSROOT, strerror(-r));
@@ -648,7 +658,7 @@ static int step_exec(struct init_ctx *ctx)
 		argv[i] = ctx->argv[i];
 
 	log_line(ctx, LOG_BOTH, "exec %s", ctx->vc.init);
-	static char *const no_env[] = { NULL };
+	static char *const no_env[] = {NULL};
 	int r = ctx->sys->execve(ctx->vc.init, argv, ctx->envp ? ctx->envp : no_env);
 	free(argv);
 	if (r < 0)
@@ -659,11 +669,11 @@ static int step_exec(struct init_ctx *ctx)
 int tdverity_init_run(const struct init_sys *sys, char *const argv[], char *const envp[])
 {
 	struct init_ctx ctx = {
-		.sys = sys,
-		.console_fd = 2, /* the kernel's /dev/console from the initramfs, until devtmpfs */
-		.kmsg_fd = -1,
-		.argv = argv,
-		.envp = envp,
+	    .sys = sys,
+	    .console_fd = 2, /* the kernel's /dev/console from the initramfs, until devtmpfs */
+	    .kmsg_fd = -1,
+	    .argv = argv,
+	    .envp = envp,
 	};
 	const char *step;
 	int r;

@@ -20,20 +20,20 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 
-#define INIT_MODULES_DIR "/lib/modules"
-#define INIT_MODULE_LIST INIT_MODULES_DIR "/load-order"
+#define INIT_MODULES_DIR     "/lib/modules"
+#define INIT_MODULE_LIST     INIT_MODULES_DIR "/load-order"
 #define INIT_MODULE_LIST_MAX (64 * 1024)
-#define INIT_MODULES_MAX 1024
-#define INIT_SYSROOT "/sysroot"
-#define INIT_DM_NAME "root"
-#define INIT_DM_NODE "/dev/mapper/" INIT_DM_NAME
-#define INIT_DM_CONTROL "/dev/mapper/control"
-#define INIT_EVENTLOG_DIR "/run/attestation-agent"
-#define INIT_EVENTLOG INIT_EVENTLOG_DIR "/eventlog"
-#define INIT_TDX_SYSFS_DIR "/sys/class/misc/tdx_guest"
-#define INIT_TDX_DEV "/dev/tdx_guest"
-#define INIT_TPM_DEV "/dev/tpm0"
-#define INIT_CMDLINE_MAX 4096
+#define INIT_MODULES_MAX     1024
+#define INIT_SYSROOT	     "/sysroot"
+#define INIT_DM_NAME	     "root"
+#define INIT_DM_NODE	     "/dev/mapper/" INIT_DM_NAME
+#define INIT_DM_CONTROL	     "/dev/mapper/control"
+#define INIT_EVENTLOG_DIR    "/run/attestation-agent"
+#define INIT_EVENTLOG	     INIT_EVENTLOG_DIR "/eventlog"
+#define INIT_TDX_SYSFS_DIR   "/sys/class/misc/tdx_guest"
+#define INIT_TDX_DEV	     "/dev/tdx_guest"
+#define INIT_TPM_DEV	     "/dev/tpm0"
+#define INIT_CMDLINE_MAX     4096
 
 /* ---- The whole program ----------------------------------------------------------------
  *
@@ -85,16 +85,16 @@ int verity_hash_start_block(const struct verity_cmdline *v, uint64_t *ret_block)
 
 /* Raw device-mapper ioctls on an open /dev/mapper/control fd. */
 int dm_create(const struct init_sys *sys, int control_fd, const char *name, dev_t *ret_dev);
-int dm_load_table(const struct init_sys *sys, int control_fd, const char *name,
-		  uint64_t sectors, const char *target, const char *params);
+int dm_load_table(const struct init_sys *sys, int control_fd, const char *name, uint64_t sectors,
+		  const char *target, const char *params);
 int dm_resume(const struct init_sys *sys, int control_fd, const char *name);
 
 /*
  * The ioctl buffer for DM_TABLE_LOAD (exposed for the tests): dm_ioctl header, one
  * dm_target_spec, the NUL-terminated params padded to 8 bytes; READONLY flag set.
  */
-int dm_table_load_buffer(const char *name, uint64_t sectors, const char *target,
-			 const char *params, uint8_t **ret_buf, size_t *ret_len);
+int dm_table_load_buffer(const char *name, uint64_t sectors, const char *target, const char *params,
+			 uint8_t **ret_buf, size_t *ret_len);
 
 /* ---- TDX RTMR extend ------------------------------------------------------------------- */
 
@@ -121,7 +121,7 @@ int tdx_rtmr_extend(const struct init_sys *sys, unsigned rtmr, const uint8_t dig
 /* ---- TPM 2.0 --------------------------------------------------------------------------- */
 
 #define TPM2_MAX_COMMAND 4096
-#define TPM2_MAX_BANKS 8
+#define TPM2_MAX_BANKS	 8
 
 /* TPM2_GetCapability(TPM_CAP_PCRS, 0, 1). */
 size_t tpm2_get_pcrs_command(uint8_t *buf);
@@ -134,8 +134,8 @@ size_t tpm2_get_pcrs_command(uint8_t *buf);
 int tpm2_parse_pcrs_response(const uint8_t *resp, size_t len, unsigned pcr, uint16_t *ret_algs,
 			     size_t *ret_n, uint32_t *ret_rc);
 /* TPM2_PCR_Extend(pcr, password session, digests).  Returns the length or -EINVAL. */
-int tpm2_pcr_extend_command(unsigned pcr, const struct tcg2_digest *digests, size_t n,
-			    uint8_t *buf, size_t len);
+int tpm2_pcr_extend_command(unsigned pcr, const struct tcg2_digest *digests, size_t n, uint8_t *buf,
+			    size_t len);
 /* Its response: exactly the 19-byte success answer, else -EPROTO / -EIO (*ret_rc). */
 int tpm2_parse_extend_response(const uint8_t *resp, size_t len, uint32_t *ret_rc);
 

@@ -95,7 +95,8 @@ int module_list_parse(const char *text, size_t len, char ***ret_paths, size_t *r
 		}
 		const char *problem = module_path_problem(p);
 		if (problem) {
-			r = tdv_error_set(err, -EINVAL, "module list line %zu: %s", lineno, problem);
+			r = tdv_error_set(err, -EINVAL, "module list line %zu: %s", lineno,
+					  problem);
 			free(p);
 			goto fail;
 		}

@@ -15,16 +15,28 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-static int ret0(int r) { return r < 0 ? negative_errno() : r; }
-static ssize_t retn(ssize_t r) { return r < 0 ? (ssize_t)negative_errno() : r; }
+static int ret0(int r)
+{
+	return r < 0 ? negative_errno() : r;
+}
+static ssize_t retn(ssize_t r)
+{
+	return r < 0 ? (ssize_t)negative_errno() : r;
+}
 
 static int real_mount(const char *source, const char *target, const char *fstype,
 		      unsigned long flags, const char *data)
 {
 	return ret0(mount(source, target, fstype, flags, data));
 }
-static int real_mkdir(const char *path, mode_t mode) { return ret0(mkdir(path, mode)); }
-static int real_mknod(const char *path, mode_t mode, dev_t dev) { return ret0(mknod(path, mode, dev)); }
+static int real_mkdir(const char *path, mode_t mode)
+{
+	return ret0(mkdir(path, mode));
+}
+static int real_mknod(const char *path, mode_t mode, dev_t dev)
+{
+	return ret0(mknod(path, mode, dev));
+}
 static int real_stat(const char *path, mode_t *ret_mode, dev_t *ret_rdev)
 {
 	struct stat st;
@@ -34,8 +46,14 @@ static int real_stat(const char *path, mode_t *ret_mode, dev_t *ret_rdev)
 	*ret_rdev = st.st_rdev;
 	return 0;
 }
-static int real_open(const char *path, int flags, mode_t mode) { return ret0(open(path, flags, mode)); }
-static int real_close(int fd) { return ret0(close(fd)); }
+static int real_open(const char *path, int flags, mode_t mode)
+{
+	return ret0(open(path, flags, mode));
+}
+static int real_close(int fd)
+{
+	return ret0(close(fd));
+}
 static ssize_t real_read(int fd, void *buf, size_t len)
 {
 	ssize_t n;
@@ -68,7 +86,10 @@ static ssize_t real_pread(int fd, void *buf, size_t len, uint64_t offset)
 	}
 	return (ssize_t)done;
 }
-static int real_ioctl(int fd, unsigned long request, void *arg) { return ret0(ioctl(fd, request, arg)); }
+static int real_ioctl(int fd, unsigned long request, void *arg)
+{
+	return ret0(ioctl(fd, request, arg));
+}
 static int real_finit_module(int fd, const char *params, int flags)
 {
 	return ret0((int)syscall(SYS_finit_module, fd, params, flags));
@@ -135,7 +156,8 @@ static int real_probe_partuuid(const char *devnode, char *buf, size_t len)
 			r = -ENAMETOOLONG;
 		else {
 			for (size_t i = 0; uuid[i]; i++)
-				buf[i] = (char)(uuid[i] >= 'A' && uuid[i] <= 'Z' ? uuid[i] + 32 : uuid[i]);
+				buf[i] = (char)(uuid[i] >= 'A' && uuid[i] <= 'Z' ? uuid[i] + 32
+										 : uuid[i]);
 			buf[strlen(uuid)] = '\0';
 			r = 0;
 		}
@@ -150,16 +172,25 @@ static int real_probe_partuuid(const char *devnode, char *buf, size_t len)
 	return r;
 }
 
-static int real_chdir(const char *path) { return ret0(chdir(path)); }
-static int real_chroot(const char *path) { return ret0(chroot(path)); }
+static int real_chdir(const char *path)
+{
+	return ret0(chdir(path));
+}
+static int real_chroot(const char *path)
+{
+	return ret0(chroot(path));
+}
 static int real_execve(const char *path, char *const argv[], char *const envp[])
 {
 	return ret0(execve(path, argv, envp));
 }
-static int real_reboot(int cmd) { return ret0(reboot(cmd)); }
+static int real_reboot(int cmd)
+{
+	return ret0(reboot(cmd));
+}
 static int real_sleep_ms(unsigned ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) < 0)
 		if (errno != EINTR)
 			return negative_errno();
@@ -173,23 +204,23 @@ static uint64_t real_now_ms(void)
 }
 
 const struct init_sys init_sys_real = {
-	.mount = real_mount,
-	.mkdir = real_mkdir,
-	.mknod = real_mknod,
-	.stat = real_stat,
-	.open = real_open,
-	.close = real_close,
-	.read = real_read,
-	.write = real_write,
-	.pread = real_pread,
-	.ioctl = real_ioctl,
-	.finit_module = real_finit_module,
-	.list_dir = real_list_dir,
-	.probe_partuuid = real_probe_partuuid,
-	.chdir = real_chdir,
-	.chroot = real_chroot,
-	.execve = real_execve,
-	.reboot = real_reboot,
-	.sleep_ms = real_sleep_ms,
-	.now_ms = real_now_ms,
+    .mount = real_mount,
+    .mkdir = real_mkdir,
+    .mknod = real_mknod,
+    .stat = real_stat,
+    .open = real_open,
+    .close = real_close,
+    .read = real_read,
+    .write = real_write,
+    .pread = real_pread,
+    .ioctl = real_ioctl,
+    .finit_module = real_finit_module,
+    .list_dir = real_list_dir,
+    .probe_partuuid = real_probe_partuuid,
+    .chdir = real_chdir,
+    .chroot = real_chroot,
+    .execve = real_execve,
+    .reboot = real_reboot,
+    .sleep_ms = real_sleep_ms,
+    .now_ms = real_now_ms,
 };

@@ -28,7 +28,8 @@ struct init_sys {
 	ssize_t (*pread)(int fd, void *buf, size_t len, uint64_t offset);
 	int (*ioctl)(int fd, unsigned long request, void *arg);
 	int (*finit_module)(int fd, const char *params, int flags);
-	/* The names in a directory, without "." and "..", sorted; caller frees each and the array. */
+	/* The names in a directory, without "." and "..", sorted; caller frees each and the array.
+	 */
 	int (*list_dir)(const char *path, char ***ret_names, size_t *ret_n);
 	/* The partition-table entry UUID (GPT partition GUID, MBR "xxxxxxxx-NN") of a block
 	 * device node, lower case; -ENOENT when it has none. */

@@ -27,7 +27,8 @@ static int extend_sysfs(const struct init_sys *sys, const char *path, const uint
 	if (n < 0)
 		return tdv_error_set(err, (int)n, "writing %s: %s", path, strerror((int)-n));
 	if (n != 48)
-		return tdv_error_set(err, -EIO, "writing %s: short write (%zd of 48 bytes)", path, n);
+		return tdv_error_set(err, -EIO, "writing %s: short write (%zd of 48 bytes)", path,
+				     n);
 	if (r < 0)
 		return tdv_error_set(err, r, "closing %s: %s", path, strerror(-r));
 	return 0;

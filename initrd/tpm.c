@@ -11,15 +11,15 @@
 #include <fcntl.h>
 #include <string.h>
 
-#define TPM_ST_NO_SESSIONS 0x8001
-#define TPM_ST_SESSIONS 0x8002
-#define TPM_CC_PCR_EXTEND 0x00000182U
+#define TPM_ST_NO_SESSIONS    0x8001
+#define TPM_ST_SESSIONS	      0x8002
+#define TPM_CC_PCR_EXTEND     0x00000182U
 #define TPM_CC_GET_CAPABILITY 0x0000017AU
-#define TPM_CAP_PCRS 0x00000005U
-#define TPM_RS_PW 0x40000009U
-#define TPM2_HEADER_SIZE 10
-#define TPM2_MAX_PCR 23
-#define TPM2_PCR_SELECT_MAX 32
+#define TPM_CAP_PCRS	      0x00000005U
+#define TPM_RS_PW	      0x40000009U
+#define TPM2_HEADER_SIZE      10
+#define TPM2_MAX_PCR	      23
+#define TPM2_PCR_SELECT_MAX   32
 
 static void be16_put(uint8_t *p, uint16_t v)
 {
@@ -31,8 +31,14 @@ static void be32_put(uint8_t *p, uint32_t v)
 	be16_put(p, (uint16_t)(v >> 16));
 	be16_put(p + 2, (uint16_t)v);
 }
-static uint16_t be16_get(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t be32_get(const uint8_t *p) { return (uint32_t)be16_get(p) << 16 | be16_get(p + 2); }
+static uint16_t be16_get(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+static uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)be16_get(p) << 16 | be16_get(p + 2);
+}
 
 size_t tpm2_get_pcrs_command(uint8_t *buf)
 {
@@ -110,8 +116,8 @@ int tpm2_parse_pcrs_response(const uint8_t *resp, size_t len, unsigned pcr, uint
 	return 0;
 }
 
-int tpm2_pcr_extend_command(unsigned pcr, const struct tcg2_digest *digests, size_t n,
-			    uint8_t *buf, size_t len)
+int tpm2_pcr_extend_command(unsigned pcr, const struct tcg2_digest *digests, size_t n, uint8_t *buf,
+			    size_t len)
 {
 	if (pcr > TPM2_MAX_PCR || n == 0 || n > TPM2_MAX_BANKS)
 		return -EINVAL;
@@ -178,12 +184,18 @@ static int tpm_transmit(const struct init_sys *sys, int fd, const uint8_t *cmd, 
 static const char *tpm_alg_name(uint16_t id)
 {
 	switch (id) {
-	case 0x0004: return "sha1";
-	case 0x000B: return "sha256";
-	case 0x000C: return "sha384";
-	case 0x000D: return "sha512";
-	case 0x0012: return "sm3_256";
-	default: return "unknown";
+	case 0x0004:
+		return "sha1";
+	case 0x000B:
+		return "sha256";
+	case 0x000C:
+		return "sha384";
+	case 0x000D:
+		return "sha512";
+	case 0x0012:
+		return "sm3_256";
+	default:
+		return "unknown";
 	}
 }
 
@@ -203,17 +215,18 @@ static int tpm_measure_fd(const struct init_sys *sys, int fd, unsigned pcr, cons
 	if (r == -EIO)
 		return tdv_error_set(err, r, "TPM2_GetCapability(PCRS): TPM error 0x%x", rc);
 	if (r < 0)
-		return tdv_error_set(err, r, "TPM2_GetCapability(PCRS): malformed response (%zu bytes)",
-				     resp_len);
+		return tdv_error_set(
+		    err, r, "TPM2_GetCapability(PCRS): malformed response (%zu bytes)", resp_len);
 	if (n == 0)
 		return tdv_error_set(err, -ENODEV, "no active PCR bank holds PCR %u", pcr);
 
 	for (size_t i = 0; i < n; i++) {
 		enum hash_alg alg;
 		if (hash_alg_from_tcg_id(algs[i], &alg) < 0)
-			return tdv_error_set(err, -EOPNOTSUPP,
-					     "active PCR bank %s (0x%04x) is not supported; deactivate it",
-					     tpm_alg_name(algs[i]), algs[i]);
+			return tdv_error_set(
+			    err, -EOPNOTSUPP,
+			    "active PCR bank %s (0x%04x) is not supported; deactivate it",
+			    tpm_alg_name(algs[i]), algs[i]);
 		digests[i].alg = alg;
 		r = digest_buf(alg, event, event_len, digests[i].value);
 		if (r < 0)

@@ -20,6 +20,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <openssl/evp.h>
 #include <string.h>
@@ -422,18 +423,29 @@ static bool xattr_same(const struct rootfs_entry *e, const char *key, const void
 	return false;
 }
 
-/* Read the xattrs of an open regular file or folder (those we can list unprivileged). */
-static int read_fd_xattrs(int fd, struct rootfs_entry *e)
+/*
+ * Read the xattrs of a base entry (those we can list unprivileged), without following it:
+ * through an open fd for files and folders, else by path beneath the folder fd (symlinks,
+ * devices, fifos, sockets).
+ */
+static int read_xattrs(int fd, int dirfd, const char *name, struct rootfs_entry *e)
 {
-	char names[8192];
-	ssize_t n = flistxattr(fd, names, sizeof(names));
+	char path[64 + NAME_MAX], names[8192];
+	ssize_t n;
+	if (fd >= 0) {
+		n = flistxattr(fd, names, sizeof(names));
+	} else {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+		n = llistxattr(path, names, sizeof(names));
+	}
 	if (n < 0)
-		return errno == ENOTSUP ? 0 : negative_errno();
+		return errno == ENOTSUP || errno == ENOENT ? 0 : negative_errno();
 	for (char *k = names; k < names + n; k += strlen(k) + 1) {
 		if (!xattr_wanted(k))
 			continue;
 		uint8_t value[MANIFEST_MAX_XATTR_VALUE];
-		ssize_t vn = fgetxattr(fd, k, value, sizeof(value));
+		ssize_t vn = fd >= 0 ? fgetxattr(fd, k, value, sizeof(value))
+				     : lgetxattr(path, k, value, sizeof(value));
 		if (vn < 0)
 			return errno == ERANGE ? -E2BIG : negative_errno();
 		int r = entry_add_xattr(e, k, value, (size_t)vn);
@@ -476,7 +488,7 @@ static int base_entry(struct loader *L, int dirfd, const char *name, const char 
 		if (fd < 0)
 			return tdv_error_set(L->err, negative_errno(), "base %s/%s: %s",
 					     L->in->base_path, rel, strerror(errno));
-		if ((r = read_fd_xattrs(fd, e)) < 0)
+		if ((r = read_xattrs(fd, -1, NULL, e)) < 0)
 			break;
 		return walk_base_dir(L, TAKE_FD(fd), rel, depth + 1);
 	}
@@ -496,7 +508,7 @@ static int base_entry(struct loader *L, int dirfd, const char *name, const char 
 		}
 		if ((r = digest_fd(HASH_SHA256, fd, e->sha256)) < 0)
 			break;
-		r = read_fd_xattrs(fd, e);
+		r = read_xattrs(fd, -1, NULL, e);
 		break;
 	}
 	case S_IFLNK: {
@@ -525,6 +537,8 @@ static int base_entry(struct loader *L, int dirfd, const char *name, const char 
 		return tdv_error_set(L->err, -EINVAL, "base %s/%s: unsupported file type",
 				     L->in->base_path, rel);
 	}
+	if (r >= 0 && !S_ISREG(st.st_mode))
+		r = read_xattrs(-1, dirfd, name, &L->p[idx].e);
 	if (r < 0)
 		return tdv_error_set(L->err, r, "base %s/%s: %s", L->in->base_path,
 				     L->p[idx].e.path + 1, r == -E2BIG ? "xattr too large"

@@ -62,14 +62,18 @@ size_t rootfs_tree_count(const struct rootfs_tree *t);
 int rootfs_tree_entry(const struct rootfs_tree *t, size_t i, struct rootfs_entry_info *ret);
 
 struct ext4_options {
-	uint64_t size_bytes;   /* 0: size to the content with headroom (multiple of 4 KiB) */
+	uint64_t size_bytes;   /* 0: size to the content with headroom (whole MiB; formula
+				* in README.md, "Rootfs template manifest"); else a multiple
+				* of 4 KiB, at least what the content needs (-ENOSPC) */
 	uint64_t timestamp;    /* every inode/superblock time (SOURCE_DATE_EPOCH) */
 	uint8_t uuid[16];      /* filesystem UUID */
 	uint8_t hash_seed[16]; /* htree hash seed */
 	const char *label;     /* volume label, may be NULL */
 };
 
-/* The size ext4_image_write() will use for this tree with these options (bytes). */
+/* The size ext4_image_write() will use for this tree with these options (bytes).
+ * -ENOSPC when a given size_bytes is smaller than the content, -EINVAL when it is not a
+ * multiple of 4 KiB. */
 int ext4_image_size(const struct rootfs_tree *t, const struct ext4_options *o,
 		    uint64_t *ret_size, struct tdv_error *err);
 
@@ -77,7 +81,10 @@ int ext4_image_size(const struct rootfs_tree *t, const struct ext4_options *o,
  * Write the filesystem (4 KiB blocks, no journal, read-only-friendly) into the file at
  * path, starting at byte offset (a partition inside a disk image), covering
  * ext4_image_size() bytes.  The file must exist and be at least that long.  No mount,
- * no root.  The result is a pure function of (tree, options).
+ * no root.  The result is a pure function of (tree, options): the byte range is zeroed
+ * first (hole punched), and nothing outside it is touched.  Host file contents are re-read
+ * and re-hashed while written: -ESTALE when one changed since rootfs_tree_load().
+ * On error the range holds garbage; the caller discards the file.
  */
 int ext4_image_write(const struct rootfs_tree *t, const struct ext4_options *o, const char *path,
 		     uint64_t offset, struct tdv_error *err);

@@ -148,12 +148,22 @@ printf 'base\n' >"$T/base/etc/hostname"
 ln -s /etc/shadow "$T/base/etc/absolute-link" # must stay a link, never followed
 ln -s usr/bin "$T/base/bin"
 chmod 4755 "$T/base/usr/bin/tool"
+# xattrs on a symlink (trusted.* needs CAP_SYS_ADMIN; left out without it).
+link_xattr=$(python3 -c 'import os, sys
+try:
+    os.setxattr(sys.argv[1], "trusted.k", b"v", follow_symlinks=False); print(1)
+except OSError:
+    print(0)' "$T/base/bin" 2>/dev/null || echo 0)
 mkdir -p "$T/s"
 cp "$T/a/agent" "$T/s/agent"
 printf 'template\n' >"$T/s/hostname"
 printf 'base\nfile /etc/hostname hostname 0644 0 0\ndir /usr/bin 0755 0 0\nfile /usr/bin/kata-agent @AGENT@ 0755 0 0\n' >"$T/s/manifest"
 "$TOOL" --template "$T/s" --agent "$T/s/agent" --base "$T/base" --out "$T/base-dir.img" >/dev/null
 check_image "$T/base-dir.img" "$T/s" "$T/base"
+if [ "$link_xattr" = 1 ]; then
+	debugfs -R 'ea_get /bin trusted.k' "$T/base-dir.img" 2>/dev/null | grep -qx 'trusted.k (1) = "v"' ||
+		fail "xattr of a base symlink missing"
+fi
 cp "$T/expected" "$T/expected-folder"
 tar --numeric-owner -C "$T/base" -cf "$T/base.tar" .
 "$TOOL" --template "$T/s" --agent "$T/s/agent" --base "$T/base.tar" --out "$T/base-tar.img" >/dev/null

@@ -1,0 +1,80 @@
+#!/bin/bash
+# `tdverity-verify expect` against real firmware, independent of the image builder: boot
+# Debian's kernel through Debian's OVMF (edk2 2022.11, -bios, direct kernel boot) with a
+# swtpm vTPM (SHA-256 + SHA-384 banks) and a busybox initrd that prints PCR 4 and PCR 9;
+# expect must predict both registers in both banks exactly.  PCR 4 holds the kernel's
+# PE/Authenticode digest of the image *as QEMU 7.2 patched it* (so: --qemu-kernel-patch
+# with the boot's -m and machine type), the EFI action and the separator; PCR 9 the EFI
+# stub's LoadOptions (UTF-16 cmdline with OVMF's " initrd=initrd") and initrd events.
+# Two boots: machine pc with 1 GiB and q35 with 4 GiB (the initrd address QEMU writes into
+# the header differs).  Predictions made with the wrong -m or without the patch must miss.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib/vm.sh"
+need_cmd qemu-system-x86_64 swtpm swtpm_setup cpio jq readelf
+[ -f /usr/share/ovmf/OVMF.fd ] || skip "no /usr/share/ovmf/OVMF.fd (package ovmf)"
+[ -x /bin/busybox ] && ! readelf -l /bin/busybox | grep -q INTERP ||
+	skip "no static /bin/busybox (package busybox-static)"
+kdir=$("$TDV_TOP/scripts/fetch-kernel.sh") || skip "cannot fetch Debian's kernel package"
+kernel=$kdir/vmlinuz
+
+mkdir -p "$T/root/bin"
+cp /bin/busybox "$T/root/bin/busybox"
+cat >"$T/root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mkdir -p /sys
+/bin/busybox mount -t sysfs sysfs /sys
+for b in sha256 sha384; do
+	for p in 4 9; do
+		echo "TDV-PCR $b $p $(/bin/busybox cat /sys/class/tpm/tpm0/pcr-$b/$p)"
+	done
+done
+/bin/busybox poweroff -f
+INIT
+chmod 0755 "$T/root/init"
+(cd "$T/root" && find . | cpio -o -H newc --quiet) >"$T/initrd.img"
+append="console=ttyS0 panic=-1 rdinit=/init quiet"
+printf '%s\n' "$append" >"$T/append.txt"
+
+boot() { # name machine memory
+	vm_tpm_start "$1"
+	timeout --kill-after=10 "$VM_TIMEOUT" qemu-system-x86_64 -M "$2" -accel tcg -cpu max \
+		-m "$3" -smp 1 -display none -vga none -net none -no-reboot -monitor none \
+		-serial "file:$T/$1.console" -bios /usr/share/ovmf/OVMF.fd \
+		-kernel "$kernel" -initrd "$T/initrd.img" -append "$append" \
+		-chardev "socket,id=chrtpm,path=$VM_TPM_CTRL" -tpmdev emulator,id=tpm0,chardev=chrtpm \
+		-device tpm-tis,tpmdev=tpm0 >"$T/$1.qemu.log" 2>&1 </dev/null ||
+		{ cat "$T/$1.qemu.log" >&2; fail "$1: QEMU failed or timed out"; }
+	tr -d '\r' <"$T/$1.console" | sed -n 's/^TDV-PCR //p' | tr 'A-F' 'a-f' >"$T/$1.pcrs"
+	[ "$(wc -l <"$T/$1.pcrs")" = 4 ] || { tail -n 30 "$T/$1.console" >&2; fail "$1: no PCR lines"; }
+}
+predict() { # out machine memory [extra expect args...]
+	local out=$1 machine=$2 memory=$3
+	shift 3
+	"$VERIFY_BIN" expect --kernel "$kernel" --initrd "$T/initrd.img" --cmdline "$T/append.txt" \
+		--firmware-profile edk2-pre-202411 "$@" --json >"$out" || fail "expect failed"
+}
+pcr() { jq -r ".pcr.$2.\"$3\"" "$1"; }     # file bank index
+got() { sed -n "s/^$2 $3 //p" "$T/$1.pcrs"; } # name bank index
+
+for run in "pc 1G" "q35 4G"; do
+	set -- $run
+	name=$1-$2
+	boot "$name" "$1" "$2"
+	predict "$T/$name.json" "$1" "$2" --qemu-kernel-patch --memory "$2" --machine "$1"
+	for bank in sha256 sha384; do
+		for i in 4 9; do
+			assert_eq "$(got "$name" $bank $i)" "$(pcr "$T/$name.json" $bank $i)" \
+				"$name: PCR $i ($bank) as predicted"
+		done
+	done
+	info "$name: PCR 4 and 9 predicted exactly in both banks"
+done
+
+# The same predictions with the wrong header patch miss PCR 4 (and only PCR 4).
+predict "$T/nopatch.json" pc 1G
+[ "$(got pc-1G sha384 4)" != "$(pcr "$T/nopatch.json" sha384 4)" ] ||
+	fail "PCR 4 matched without --qemu-kernel-patch: the patch test proves nothing"
+predict "$T/wrongmem.json" pc 1G --qemu-kernel-patch --memory 4G --machine pc
+[ "$(got pc-1G sha384 4)" != "$(pcr "$T/wrongmem.json" sha384 4)" ] ||
+	fail "PCR 4 matched with the wrong --memory"
+assert_eq "$(got pc-1G sha384 9)" "$(pcr "$T/nopatch.json" sha384 9)" "PCR 9 without the patch"
