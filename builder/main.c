@@ -1,9 +1,90 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* PLACEHOLDER: replaced by the real program. */
-#include <stdio.h>
+/*
+ * tdverity-build: template + agent → reproducible ext4 root → dm-verity → disk image,
+ * measured kernel command line, Kata's verity parameters and manifest.json.
+ */
+#include "builder/build.h"
 
-int main(void)
+#include <stdio.h>
+#include <stdlib.h>
+
+static void usage(FILE *f)
 {
-	fputs("not implemented\n", stderr);
-	return 2;
+	fputs("Usage: tdverity-build --template DIR --agent FILE --out DIR [options]\n"
+	      "\n"
+	      "Build a reproducible dm-verity protected ext4 root filesystem image.\n"
+	      "\n"
+	      "  --template DIR        rootfs template folder (holds the manifest)\n"
+	      "  --agent FILE          the agent executable (an ELF), @AGENT@ in the template\n"
+	      "  --out DIR             output folder; must not exist or be empty\n"
+	      "  --layout gpt|kata|split   disk layout (default gpt)\n"
+	      "  --base DIR|TARBALL    a whole tree to start from (debootstrap folder, docker export)\n"
+	      "  --seed STR            extra input to the derivation of salt and UUIDs (default \"\")\n"
+	      "  --hash sha256|sha384|sha512   dm-verity hash (default sha256)\n"
+	      "  --size BYTES          filesystem size (K/M/G suffixes; default: fit the content)\n"
+	      "  --extra-cmdline STR   appended to the measured kernel command line\n"
+	      "  --kernel-modules DIR  the target kernel's /lib/modules/<release>: also write\n"
+	      "                        initrd.img (tdverity-init + the modules it loads)\n"
+	      "  --init FILE           the static tdverity-init for initrd.img (default: the one\n"
+	      "                        beside tdverity-build)\n"
+	      "  --json                print a machine-readable summary on stdout\n"
+	      "  --help, --version\n"
+	      "\n"
+	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 0).\n"
+	      "Outputs: disk.img (or rootfs.img + rootfs.verity), cmdline.txt, dm-mod-create.txt,\n"
+	      "kata-verity-params.txt (kata layout), initrd.img (--kernel-modules), manifest.json.\n"
+	      "Exit status: 0 built, 1 build failed, 2 usage error, 3 bad input.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	struct build_config config;
+	struct build_result result;
+	struct tdv_error err = { { 0 } };
+	bool bad_input = false;
+
+	if (build_config_parse(argc, argv, getenv("SOURCE_DATE_EPOCH"), &config, &err) < 0) {
+		fprintf(stderr, "tdverity-build: %s\n", err.msg);
+		return BUILD_EXIT_USAGE;
+	}
+	if (config.help) {
+		usage(stdout);
+		return BUILD_EXIT_OK;
+	}
+	if (config.version) {
+		printf("tdverity-build %s\n", TDV_VERSION);
+		return BUILD_EXIT_OK;
+	}
+
+	int r = build_run(&config, &result, &bad_input, &err);
+	if (r < 0) {
+		fprintf(stderr, "tdverity-build: %s\n", err.msg[0] ? err.msg : "build failed");
+		build_result_done(&result);
+		return bad_input ? BUILD_EXIT_BAD_INPUT : BUILD_EXIT_FAILED;
+	}
+
+	char *summary = NULL;
+	if (config.json) {
+		if (build_summary_json(&result, config.out, &summary) < 0) {
+			fprintf(stderr, "tdverity-build: out of memory\n");
+			build_result_done(&result);
+			return BUILD_EXIT_FAILED;
+		}
+		fputs(summary, stdout);
+	} else {
+		printf("built %s (%s): root hash ", config.out,
+		       disk_layout_name(config.layout));
+		for (size_t i = 0; i < result.root_hash_len; i++)
+			printf("%02x", result.root_hash[i]);
+		printf("\n");
+	}
+	free(summary);
+	build_result_done(&result);
+	/* A failed write to stdout is a failure too (util-linux close_stdout). */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "tdverity-build: cannot write to stdout\n");
+		return BUILD_EXIT_FAILED;
+	}
+	return BUILD_EXIT_OK;
 }

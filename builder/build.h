@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tdverity-build internals: option parsing, the derivation of every identifier from the
+ * inputs, the text outputs, and the build itself.  main.c only maps results to exit codes.
+ */
+#pragma once
+
+#include "core/digest.h"
+#include "core/error.h"
+#include "core/verity.h"
+#include "host/disk-image.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes (README, "tdverity-build"). */
+enum {
+	BUILD_EXIT_OK = 0,
+	BUILD_EXIT_FAILED = 1,	  /* the build itself failed (I/O, library error) */
+	BUILD_EXIT_USAGE = 2,	  /* bad command line or environment */
+	BUILD_EXIT_BAD_INPUT = 3, /* an input is wrong: template, agent, base, size, --out */
+};
+
+/*
+ * SOURCE_DATE_EPOCH when unset: a fixed value (2020-01-01T00:00:00Z), so that builds
+ * reproduce without it.  Not the newest input mtime: copies of the inputs touched at
+ * other times must give the same image.  0 is refused: libext2fs takes a zero time
+ * (fs->now) as "use the clock" when it writes the superblock.
+ */
+#define BUILD_DEFAULT_EPOCH 1577836800
+
+struct build_config {
+	const char *template_dir;
+	const char *agent;
+	const char *base;	   /* NULL: none */
+	const char *out;
+	enum disk_layout layout;
+	const char *seed;	   /* "" when not given */
+	enum hash_alg alg;
+	uint64_t size;		   /* filesystem bytes; 0: sized to the content */
+	const char *extra_cmdline; /* NULL: none */
+	const char *kernel_modules; /* /lib/modules/<release>: also write initrd.img; NULL: no */
+	const char *init;	   /* tdverity-init for the initrd; NULL: beside this program */
+	uint64_t epoch;		   /* SOURCE_DATE_EPOCH */
+	bool json;
+	bool help, version;
+};
+
+/*
+ * Parse argv and the environment (SOURCE_DATE_EPOCH).  Returns 0, or -EINVAL with the
+ * reason in err (exit code 2).  help/version set the flags and skip the checks.
+ */
+int build_config_parse(int argc, char **argv, const char *source_date_epoch,
+		       struct build_config *ret, struct tdv_error *err);
+/* "123", "64K", "512M", "4G" (binary units); -EINVAL on anything else or overflow. */
+int parse_size(const char *s, uint64_t *ret);
+
+/* ---- derivation (README, "Reproducibility") ------------------------------------------ */
+
+struct derive_input {
+	const char *role;
+	uint8_t sha256[32];
+};
+
+struct derived_ids {
+	uint8_t master[32];
+	uint8_t salt[32];
+	uint8_t fs_uuid[16];
+	uint8_t hash_seed[16];
+	uint8_t verity_uuid[16];
+	uint8_t disk_guid[16];
+};
+
+/*
+ * master = SHA-256("tdverity-build derivation v1" ‖ 0 ‖ u64le(len seed) ‖ seed ‖
+ *                  u64le(epoch) ‖ alg name ‖ 0 ‖ u64le(n) ‖ sorted (role ‖ 0 ‖ sha256)...)
+ * id     = SHA-256("tdverity " label ‖ 0 ‖ master), truncated to the id's size; the UUIDs
+ *          (fs, hash seed, verity superblock, disk) get RFC 4122 version 4 / variant bits.
+ * Inputs are sorted by (role, digest), so the order and the paths they were found at do
+ * not matter; only their contents do.
+ */
+int derive_ids(const char *seed, uint64_t epoch, enum hash_alg alg, const struct derive_input *in,
+	       size_t n, struct derived_ids *ret);
+
+/* ---- results and text outputs ---------------------------------------------------------- */
+
+struct build_input_record {
+	char *role;
+	char *path; /* "@AGENT@", "@BASE@", else relative to the template folder */
+	uint8_t sha256[32];
+};
+
+struct build_result {
+	const struct build_config *config;
+	struct verity_params verity; /* hash_offset relative to the hash partition/file */
+	uint8_t root_hash[DIGEST_MAX_SIZE];
+	size_t root_hash_len;
+	struct derived_ids ids;
+	struct disk_ids disk;
+	struct disk_geometry geometry;
+	uint64_t fs_size;
+	struct build_input_record *inputs;
+	size_t n_inputs;
+	char *cmdline; /* the complete measured line (verity part + extra) */
+	/* initrd.img (with --kernel-modules): the init binary's digest and the modules in
+	 * load order (file names), for manifest.json. */
+	bool have_initrd;
+	uint8_t init_sha256[32];
+	char **initrd_modules;
+	/* Output files written so far, for manifest.json and --json. */
+	struct {
+		char name[32];
+		uint64_t size;
+		uint8_t sha256[32];
+	} files[8];
+	size_t n_files;
+};
+
+void build_result_done(struct build_result *r);
+
+/* Path shown for an input: relative to template_dir when inside it, else the file name. */
+char *build_input_display_path(const char *template_dir, const char *path);
+
+/* The device selectors the cmdline uses for a layout (PARTUUID for gpt; vda1/vda2 for
+ * kata, as Kata's runtime names them; vda/vdb for the two split files). */
+void build_selectors(const struct build_result *r, char data[128], char hash[128]);
+
+/* cmdline.txt: verity_cmdline_build() + " " + extra.  -EINVAL (with err) when too long. */
+int build_cmdline(struct build_result *r, struct tdv_error *err);
+/* Kata's kernel_verity_params line. */
+int build_kata_verity_params(const struct build_result *r, char **ret);
+/* Kata's GetKernelRootParams string: dm-mod.create="..." root=/dev/dm-0 ... */
+int build_dm_mod_create(const struct build_result *r, char **ret);
+/* manifest.json (pretty, keys sorted, trailing newline). */
+int build_manifest_json(const struct build_result *r, char **ret);
+/* The --json summary (one line). */
+int build_summary_json(const struct build_result *r, const char *out, char **ret);
+
+/*
+ * The whole build into config->out, atomically.  Returns 0 or -errno with err filled;
+ * *ret_bad_input tells input errors (exit 3) from build failures (exit 1).
+ */
+int build_run(const struct build_config *config, struct build_result *ret, bool *ret_bad_input,
+	      struct tdv_error *err);

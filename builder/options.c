@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "builder/build.h"
+
+#include "core/util.h"
+
+#include <getopt.h>
+#include <string.h>
+
+int parse_size(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0, mult = 1;
+	const char *p = s;
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (!mul_ok(v, 10, &v) || !add_ok(v, (uint64_t)(*p - '0'), &v))
+			return -EINVAL;
+	switch (*p) {
+	case '\0':
+		break;
+	case 'K':
+		mult = 1ULL << 10;
+		break;
+	case 'M':
+		mult = 1ULL << 20;
+		break;
+	case 'G':
+		mult = 1ULL << 30;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p && p[1])
+		return -EINVAL;
+	if (!mul_ok(v, mult, &v))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int parse_epoch(const char *s, uint64_t *ret, struct tdv_error *err)
+{
+	uint64_t v = 0;
+	if (!s || !*s) {
+		*ret = BUILD_DEFAULT_EPOCH;
+		return 0;
+	}
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9' || !mul_ok(v, 10, &v) || !add_ok(v, (uint64_t)(*p - '0'), &v))
+			return tdv_error_set(err, -EINVAL, "SOURCE_DATE_EPOCH='%s' is not a number of seconds", s);
+	/* ext4 inode times are 32-bit seconds (+ 2 epoch bits we do not rely on). */
+	if (v == 0)
+		return tdv_error_set(err, -EINVAL, "SOURCE_DATE_EPOCH=0 is not supported (libext2fs "
+						   "reads a zero time as \"now\"); use 1 or later");
+	if (v > UINT32_MAX)
+		return tdv_error_set(err, -EINVAL, "SOURCE_DATE_EPOCH=%s is after 2106", s);
+	*ret = v;
+	return 0;
+}
+
+enum {
+	OPT_TEMPLATE = 0x100,
+	OPT_AGENT,
+	OPT_OUT,
+	OPT_LAYOUT,
+	OPT_BASE,
+	OPT_SEED,
+	OPT_HASH,
+	OPT_SIZE,
+	OPT_EXTRA,
+	OPT_JSON,
+	OPT_KERNEL_MODULES,
+	OPT_INIT,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	{ "agent", required_argument, NULL, OPT_AGENT },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "layout", required_argument, NULL, OPT_LAYOUT },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "hash", required_argument, NULL, OPT_HASH },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "extra-cmdline", required_argument, NULL, OPT_EXTRA },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "kernel-modules", required_argument, NULL, OPT_KERNEL_MODULES },
+	{ "init", required_argument, NULL, OPT_INIT },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int set_once(const char **slot, const char *value, const char *name, struct tdv_error *err)
+{
+	if (*slot)
+		return tdv_error_set(err, -EINVAL, "--%s given twice", name);
+	if (!*value)
+		return tdv_error_set(err, -EINVAL, "--%s needs a non-empty value", name);
+	*slot = value;
+	return 0;
+}
+
+static int handle_option(int opt, const char *arg, struct build_config *c, const char **layout,
+			 const char **hash, const char **size, struct tdv_error *err)
+{
+	switch (opt) {
+	case OPT_TEMPLATE:
+		return set_once(&c->template_dir, arg, "template", err);
+	case OPT_AGENT:
+		return set_once(&c->agent, arg, "agent", err);
+	case OPT_OUT:
+		return set_once(&c->out, arg, "out", err);
+	case OPT_BASE:
+		return set_once(&c->base, arg, "base", err);
+	case OPT_KERNEL_MODULES:
+		return set_once(&c->kernel_modules, arg, "kernel-modules", err);
+	case OPT_INIT:
+		return set_once(&c->init, arg, "init", err);
+	case OPT_LAYOUT:
+		return set_once(layout, arg, "layout", err);
+	case OPT_HASH:
+		return set_once(hash, arg, "hash", err);
+	case OPT_SIZE:
+		return set_once(size, arg, "size", err);
+	case OPT_SEED:
+		if (c->seed)
+			return tdv_error_set(err, -EINVAL, "--seed given twice");
+		c->seed = arg; /* an empty seed is a seed like any other */
+		return 0;
+	case OPT_EXTRA:
+		if (c->extra_cmdline)
+			return tdv_error_set(err, -EINVAL, "--extra-cmdline given twice");
+		c->extra_cmdline = arg;
+		return 0;
+	case OPT_JSON:
+		c->json = true;
+		return 0;
+	case OPT_HELP:
+		c->help = true;
+		return 0;
+	case OPT_VERSION:
+		c->version = true;
+		return 0;
+	default:
+		return tdv_error_set(err, -EINVAL, "unknown option (see --help)");
+	}
+}
+
+int build_config_parse(int argc, char **argv, const char *source_date_epoch,
+		       struct build_config *ret, struct tdv_error *err)
+{
+	struct build_config c = { .layout = DISK_LAYOUT_GPT, .alg = HASH_SHA256 };
+	const char *layout = NULL, *hash = NULL, *size = NULL;
+	int opt, r;
+
+	optind = 0; /* full re-initialisation (glibc), so tests can call this repeatedly */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			const char *bad = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+			return tdv_error_set(err, -EINVAL, "bad option '%s' (see --help)", bad);
+		}
+		r = handle_option(opt, optarg, &c, &layout, &hash, &size, err);
+		if (r < 0)
+			return r;
+	}
+	if (c.help || c.version) {
+		*ret = c;
+		return 0;
+	}
+	if (optind < argc)
+		return tdv_error_set(err, -EINVAL, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (!c.template_dir || !c.agent || !c.out)
+		return tdv_error_set(err, -EINVAL, "--template, --agent and --out are required (see --help)");
+	if (c.init && !c.kernel_modules)
+		return tdv_error_set(err, -EINVAL, "--init needs --kernel-modules (it goes into initrd.img)");
+	if (layout && disk_layout_from_name(layout, &c.layout) < 0)
+		return tdv_error_set(err, -EINVAL, "--layout %s: expected gpt, kata or split", layout);
+	if (hash && (hash_alg_from_name(hash, &c.alg) < 0))
+		return tdv_error_set(err, -EINVAL, "--hash %s: expected sha256, sha384 or sha512", hash);
+	if (size && (parse_size(size, &c.size) < 0 || c.size == 0 || c.size % 4096))
+		return tdv_error_set(err, -EINVAL,
+				     "--size %s: expected a positive multiple of 4096 bytes (K/M/G allowed)",
+				     size);
+	if (!c.seed)
+		c.seed = "";
+	r = parse_epoch(source_date_epoch, &c.epoch, err);
+	if (r < 0)
+		return r;
+	*ret = c;
+	return 0;
+}
