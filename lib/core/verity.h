@@ -64,7 +64,9 @@ int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_
  * Verify every data block and every hash block against root (constant-time compares).
  * Returns 0 when all match; -EBADMSG on a mismatch, with *ret_bad describing the first
  * bad block (lowest level/index found); other negative errno on I/O errors (-EIO when a
- * device is shorter than the parameters require).
+ * device is shorter than the parameters require; -EINVAL when a descriptor is neither a
+ * regular file nor a block device, whose size could not be checked first).  ret_bad may
+ * be NULL.
  *
  * A block is reported bad only when its parent (or the root) is trusted, so a corrupted
  * hash block is reported as itself, not as the data under it.  With p->superblock the
