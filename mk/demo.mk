@@ -3,15 +3,23 @@
 # build/demo/ and show what was produced.  The old build/demo/ is removed first, since
 # tdverity-build never overwrites a non-empty folder.  With Debian's kernel at hand
 # (scripts/fetch-kernel.sh) the build also writes initrd.img (--kernel-modules), which
-# scripts/demo-boot.sh boots.
+# `make demo` then boots (scripts/demo-boot.sh: QEMU TCG + swtpm, about 20 s).
 DEMO_OUT      ?= $(BUILD)/demo
 DEMO_TEMPLATE ?= rootfs-templates/kata-agent
 DEMO_EPOCH    ?= 1700000000
 
-.PHONY: demo demo-build
+.PHONY: demo demo-build demo-boot
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory demo-build
+	@$(MAKE) --no-print-directory demo-boot
+
+# Boot build/demo for real and show what the probe agent saw (scripts/demo-boot.sh).
+demo-boot:
+	@if [ -f $(DEMO_OUT)/initrd.img ]; then \
+		echo "== boot (QEMU TCG, Debian's kernel, swtpm vTPM)"; \
+		TDV_BUILD=$(abspath $(BUILD)) scripts/demo-boot.sh $(abspath $(DEMO_OUT)); \
+	else echo "(no initrd.img in $(DEMO_OUT): not booting)"; fi
 
 demo-build:
 	@rm -rf $(DEMO_OUT)
