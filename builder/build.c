@@ -449,6 +449,7 @@ static int write_texts(struct build_ctx *x)
 {
 	struct build_result *r = x->r;
 	_cleanup_free_ char *cmdline = NULL, *dm = NULL, *kata = NULL, *manifest = NULL;
+	_cleanup_free_ char *refvalues = NULL;
 	int ret = build_cmdline(r, x->err);
 	if (ret < 0)
 		return ret == -EINVAL ? bad_input(x, ret) : ret;
@@ -480,6 +481,20 @@ static int write_texts(struct build_ctx *x)
 	}
 
 	ret = write_initrd(x);
+	if (ret < 0)
+		return ret;
+
+	/* Reference values before the manifest, so the manifest lists them. */
+	char initrd[PATH_MAX];
+	if (r->have_initrd && (ret = tmp_path(x, "initrd.img", initrd)) < 0)
+		return ret;
+	ret = build_reference_values_json(r, r->have_initrd ? initrd : NULL, &refvalues);
+	if (ret < 0)
+		return tdv_error_set(x->err, ret, "cannot build reference-values.json: %s",
+				     strerror(-ret));
+	ret = write_text(x, "reference-values.json", refvalues);
+	if (ret >= 0)
+		ret = record_output(x, "reference-values.json");
 	if (ret < 0)
 		return ret;
 

@@ -130,6 +130,13 @@ void build_selectors(const struct build_result *r, char data[128], char hash[128
 int build_cmdline(struct build_result *r, struct tdv_error *err);
 /* Kata's kernel_verity_params line. */
 int build_kata_verity_params(const struct build_result *r, char **ret);
+/*
+ * reference-values.json (lib/host/refvalues.h) for the default firmware profile: the
+ * rootfs event's rtmr_3 always; initrd_path (NULL: none) adds the initrd event; what the
+ * build cannot know (kernel, MRTD, the booted cmdline) is listed under "omitted".
+ */
+int build_reference_values_json(const struct build_result *r, const char *initrd_path,
+				char **ret);
 /* Kata's GetKernelRootParams string: dm-mod.create="..." root=/dev/dm-0 ... */
 int build_dm_mod_create(const struct build_result *r, char **ret);
 /* manifest.json (pretty, keys sorted, trailing newline). */

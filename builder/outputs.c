@@ -7,6 +7,7 @@
 
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/refvalues.h"
 #include "kernel-cmdline/cmdline.h"
 
 #include <json-c/json.h>
@@ -258,9 +259,9 @@ static json_object *partition_json(const struct build_result *r, int number, boo
 	return p;
 }
 
-static int rootfs_event_json(const struct build_result *r, json_object *m)
+static struct rootfs_event_params rootfs_params(const struct build_result *r)
 {
-	struct rootfs_event_params ep = {
+	return (struct rootfs_event_params){
 		.alg = r->verity.alg,
 		.root_hash = r->root_hash,
 		.root_hash_len = r->root_hash_len,
@@ -270,6 +271,11 @@ static int rootfs_event_json(const struct build_result *r, json_object *m)
 		.data_block_size = r->verity.data_block_size,
 		.hash_block_size = r->verity.hash_block_size,
 	};
+}
+
+static int rootfs_event_json(const struct build_result *r, json_object *m)
+{
+	struct rootfs_event_params ep = rootfs_params(r);
 	_cleanup_free_ char *content = NULL;
 	_cleanup_free_ uint8_t *data = NULL;
 	size_t len;
@@ -429,4 +435,36 @@ int build_summary_json(const struct build_result *r, const char *out, char **ret
 		json_object_array_add(files, json_object_new_string(r->files[i].name));
 	json_object_array_add(files, json_object_new_string("manifest.json"));
 	return serialise(s, JSON_C_TO_STRING_PLAIN, "\n", ret);
+}
+
+int build_reference_values_json(const struct build_result *r, const char *initrd_path,
+				char **ret)
+{
+	struct rootfs_event_params ep = rootfs_params(r);
+	_cleanup_free_ uint8_t *event = NULL;
+	size_t len;
+	int ret2 = rootfs_event_data(&ep, &event, &len);
+	if (ret2 < 0)
+		return ret2;
+
+	/* Only what the build determines: the rootfs event (and which register the cmdline
+	 * sends it to) and the initrd's own digest.  The kernel, the MRTD and the cmdline as
+	 * finally booted (-append may add to cmdline.txt) are not known here; the document
+	 * names what it leaves out. */
+	struct refvalues_inputs in = { 0 };
+	expected_inputs_init(&in.expected);
+	in.expected.rootfs_event = event;
+	in.expected.rootfs_event_len = len;
+	in.expected.initrd_path = initrd_path;
+	ret2 = expected_measure_targets(r->cmdline, &in.expected.rootfs_rtmr,
+					&in.expected.rootfs_pcr);
+	if (ret2 < 0)
+		return ret2;
+	_cleanup_free_ char *json = NULL;
+	ret2 = refvalues_build_json(&in, false, &json, NULL);
+	if (ret2 < 0)
+		return ret2;
+	if (asprintf(ret, "%s\n", json) < 0)
+		return -ENOMEM;
+	return 0;
 }

@@ -268,25 +268,25 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 
 	const struct expected_inputs *x = &in->expected;
 	r = sample_add(sample, omitted, "mr_td", in->mrtd, SHA384_SIZE,
-		       "the firmware measurement (MRTD) was not given (--mrtd)");
+		       "the TD firmware measurement (MRTD) was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_1", rtmr_known(&c, 1) ? rtmr[1] : NULL,
-			       SHA384_SIZE, "needs the kernel (--kernel)");
+			       SHA384_SIZE, "the kernel image was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_2", rtmr_known(&c, 2) ? rtmr[2] : NULL,
-			       SHA384_SIZE, "needs the cmdline and the initrd (--cmdline, --initrd)");
+			       SHA384_SIZE, "the booted cmdline (-append) and the initrd were not both given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_3", rtmr_known(&c, 3) ? rtmr[3] : NULL,
-			       SHA384_SIZE, "needs the rootfs event (--manifest)");
+			       SHA384_SIZE, "the build manifest (rootfs event) was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "tdvfkernel",
 			       event_digest(events, n, EXPECTED_KERNEL), SHA384_SIZE,
-			       "needs the kernel (--kernel)");
+			       "the kernel image was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "tdvfkernelparams",
 			       x->initrd_path ? event_digest(events, n, EXPECTED_LOAD_OPTIONS) : NULL,
 			       SHA384_SIZE,
-			       "needs the cmdline and the initrd (whether the firmware adds initrd=initrd)");
+			       "the booted cmdline (-append) and the initrd were not both given");
 	if (r == 0)
 		r = add(doc, "expected", expected_object(&c));
 	if (r < 0)

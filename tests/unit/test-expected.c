@@ -345,7 +345,7 @@ static void test_refvalues_json(void **state)
 	assert_non_null(strstr(json, "\"mr_td\""));
 	assert_non_null(strstr(json, "\"abababababab"));
 	assert_non_null(strstr(json, "\"omitted\""));
-	assert_non_null(strstr(json, "\"rtmr_1\": \"needs the kernel"));
+	assert_non_null(strstr(json, "\"rtmr_1\": \"the kernel image was not given"));
 	free(json);
 	free(data);
 }
