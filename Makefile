@@ -95,7 +95,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/unit-helpe
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(HOST_LIBS)
 
-$(BUILD)/obj/%.o: %.c
+# Objects also depend on the build rules: a flag added in Makefile or mk/*.mk (e.g.
+# mk/initrd.mk's per-object flags) must rebuild them, not leave stale objects behind.
+$(BUILD)/obj/%.o: %.c Makefile $(wildcard mk/*.mk)
 	@mkdir -p $(@D)
 	$(if $(filter 1,$(V)),,@echo "  CC      $@";) $(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
