@@ -324,6 +324,12 @@ static int parse_records(struct eventlog *log, struct cursor *c, enum eventlog_s
 			return r;
 		log->n_events++;
 	}
+	/* The end marker ends the log only if nothing but fill follows: no hidden records. */
+	if (!rest_is_fill(c))
+		return tdv_error_set(err, -EBADMSG,
+				     "event log: %zu bytes from the end-of-log marker at offset %zu "
+				     "are not fill",
+				     cursor_left(c), c->pos);
 	return 0;
 }
 

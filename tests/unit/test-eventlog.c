@@ -187,6 +187,24 @@ static void test_end_of_log_fill(void **state)
 	buf_add(&b, "\xff\xff\xff", 3);
 	assert_int_equal(eventlog_parse(b.p, b.len, &log, NULL), 0);
 	eventlog_free(log);
+	/* An end marker does not hide what follows it: events or garbage after it are refused. */
+	for (int fill = 0; fill < 2; fill++) {
+		uint8_t pad[8];
+		memset(pad, fill ? 0xFF : 0x00, sizeof(pad));
+		b.len = good;
+		buf_add(&b, pad, sizeof(pad));
+		add_event(&b, 4, EV_EVENT_TAG, "hidden", 6, "hidden", 6, false);
+		assert_int_equal(eventlog_parse(b.p, b.len, &log, NULL), -EBADMSG);
+		b.len = good;
+		buf_add(&b, pad, sizeof(pad));
+		buf_add(&b, "\x01", 1);
+		assert_int_equal(eventlog_parse(b.p, b.len, &log, NULL), -EBADMSG);
+		assert_int_equal(eventlog_parse(b.p, good, &log, NULL), 0);
+		assert_int_equal(eventlog_append_records(log, b.p + good, b.len - good, NULL),
+				 -EBADMSG);
+		assert_int_equal(log->n_events, 5);
+		eventlog_free(log);
+	}
 	free(b.p);
 }
 
