@@ -180,6 +180,8 @@ static uint64_t auto_blocks(const struct fs_plan *p)
 	return total;
 }
 
+#define EXT4_MAX_BLOCKS ((1ull << 32) - 1) /* 16 TiB: more than a rootfs needs */
+
 static int size_blocks(const struct rootfs_tree *t, const struct ext4_options *o,
 		       struct fs_plan *ret_plan, uint64_t *ret_blocks, struct tdv_error *err)
 {
@@ -195,6 +197,9 @@ static int size_blocks(const struct rootfs_tree *t, const struct ext4_options *o
 			return tdv_error_set(err, -EINVAL, "ext4: size %" PRIu64 " is not a multiple "
 							   "of %u bytes", o->size_bytes, BLOCK_SIZE);
 		uint64_t blocks = o->size_bytes / BLOCK_SIZE;
+		/* Before needed_blocks(): it walks every block group of the requested size. */
+		if (blocks > EXT4_MAX_BLOCKS)
+			return tdv_error_set(err, -EFBIG, "ext4: filesystem too large");
 		uint64_t need = needed_blocks(ret_plan, blocks);
 		if (blocks < need || blocks < 64)
 			return tdv_error_set(err, -ENOSPC,
@@ -203,7 +208,7 @@ static int size_blocks(const struct rootfs_tree *t, const struct ext4_options *o
 					     (need < 64 ? 64 : need) * BLOCK_SIZE, o->size_bytes);
 		*ret_blocks = blocks;
 	}
-	if (*ret_blocks > (1ull << 32) - 1) /* 16 TiB: more than a rootfs needs */
+	if (*ret_blocks > EXT4_MAX_BLOCKS)
 		return tdv_error_set(err, -EFBIG, "ext4: filesystem too large");
 	return 0;
 }
