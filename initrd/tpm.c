@@ -84,6 +84,10 @@ int tpm2_parse_pcrs_response(const uint8_t *resp, size_t len, unsigned pcr, uint
 	size_t pos = TPM2_HEADER_SIZE;
 	if (len - pos < 9 || be32_get(resp + pos + 1) != TPM_CAP_PCRS)
 		return -EPROTO;
+	/* moreData must be NO: a bank left out of this answer would not be extended, and
+	 * whoever runs next could set PCR <pcr> in it to anything. */
+	if (resp[pos] != 0)
+		return -EPROTO;
 	uint32_t count = be32_get(resp + pos + 5);
 	pos += 9;
 	/* Each selection takes at least 3 bytes: a count larger than what is left is a lie. */

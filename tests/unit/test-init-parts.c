@@ -341,6 +341,12 @@ static void test_tpm_pcrs_response(void **state)
 	assert_int_equal(tpm2_parse_pcrs_response(longer, len, 15, algs, &n, &rc), -EPROTO);
 	longer[15] = 0x7f;
 	assert_int_equal(tpm2_parse_pcrs_response(longer, len, 15, algs, &n, &rc), -EPROTO);
+	/* moreData: banks left out of the answer would stay unextended */
+	memcpy(longer, r, len);
+	longer[10] = 0x01;
+	assert_int_equal(tpm2_parse_pcrs_response(longer, len, 15, algs, &n, &rc), -EPROTO);
+	longer[10] = 0x02; /* not a TPMI_YES_NO */
+	assert_int_equal(tpm2_parse_pcrs_response(longer, len, 15, algs, &n, &rc), -EPROTO);
 	/* wrong capability */
 	memcpy(longer, r, len);
 	longer[14] = 0x06;
