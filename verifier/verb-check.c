@@ -28,9 +28,10 @@ static void check_usage(FILE *f)
 	fprintf(f,
 		"Usage: tdverity-verify check --quote QUOTE --eventlog LOG [OPTIONS...]\n"
 		"\n"
-		"Check a TDX quote against the event log of the same boot: the quote's signatures,\n"
-		"every event digest that can be recomputed from the event's own data, and the\n"
-		"replayed RTMR0-3 against the quote's RTMRs.  One line per check, then a verdict.\n"
+		"Check a TDX quote against the event log of the same boot: the quote's signatures\n"
+		"(and that it is not of a debug TD), every event digest that can be recomputed from\n"
+		"the event's own data, and the replayed RTMR0-3 against the quote's RTMRs.  One line\n"
+		"per check, then a verdict.\n"
 		"\n"
 		"  --quote FILE        TDX quote (v4 or v5)\n"
 		"  --eventlog FILE     CCEL data blob (or the evidence's event log)\n"
@@ -129,6 +130,18 @@ static void check_quote(const struct check_options *o, const struct tdx_quote_ve
 		check_report_add(rep, o->strict ? CHECK_FAIL : CHECK_NOTE, "quote",
 				 "PCK chain not verified to a trusted root (no --root-ca)%s",
 				 o->strict ? "; strict policy requires it" : "");
+}
+
+/*
+ * TDATTRIBUTES bit 0 (DEBUG): the host can read and write a debug TD's memory and vCPU
+ * state, so its RTMRs (and REPORTDATA) say nothing about what ran.  Refused under any policy.
+ */
+static void check_not_debug(const struct tdx_quote *q, struct check_report *rep)
+{
+	char hex[17];
+	hex_encode(q->td.td_attributes, 8, hex);
+	check_report_bool(rep, !(q->td.td_attributes[0] & 0x01), "quote",
+			  "TD is not a debug TD (TDATTRIBUTES %s, DEBUG bit clear)", hex);
 }
 
 static void check_report_data(const struct check_options *o, const struct tdx_quote *q,
@@ -270,6 +283,7 @@ int verb_check(int argc, char **argv)
 
 	struct check_report rep = { 0 };
 	check_quote(&o, &v, &rep);
+	check_not_debug(&eq.quote, &rep);
 	check_report_data(&o, &eq.quote, &rep);
 	check_log(&el, &rep);
 	check_rtmrs(rtmr, &eq.quote, &rep);

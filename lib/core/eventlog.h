@@ -14,7 +14,8 @@
  *
  * The log ends at the end of the buffer or at end-of-log fill: a record whose register and
  * type fields are both 0xFFFFFFFF or both 0 (the CCEL area is 0xFF-filled; the evidence the
- * attestation agent sends ends with 8 × 0xFF).  Every count, size and algorithm id is checked
+ * attestation agent sends ends with 8 × 0xFF); everything from there to the end of the buffer
+ * must be fill too (all 0xFF or all 0x00), else -EBADMSG.  Every count, size and algorithm id is checked
  * against the remaining buffer and the Spec ID algorithm table before it is used; the parser
  * allocates only the event array, whose length is bounded by the buffer size.
  *
@@ -122,7 +123,7 @@ int eventlog_parse(const uint8_t *buf, size_t len, struct eventlog **ret_log,
 
 /*
  * Append raw TCG_PCR_EVENT2 records (no Spec ID header: the attestation agent's log) that
- * use the log's algorithm table.  Ends at the end of buf or at end-of-log fill.  The new
+ * use the log's algorithm table.  Ends at the end of buf or at end-of-log fill (as above).  The new
  * events are tagged EVENTLOG_SOURCE_AAEL.  buf must outlive log.  On error the log is
  * unchanged.
  */

@@ -72,7 +72,7 @@ struct tdx_quote {
 	uint16_t pck_cert_type; /* 5 */
 	const uint8_t *pck_chain_pem;
 	uint32_t pck_chain_len;
-	size_t quote_len; /* bytes used; trailing bytes after the signature data are refused */
+	size_t quote_len; /* bytes used; after them only zero padding (GCP's quotes) is allowed */
 };
 
 /* Parse a quote.  -EBADMSG for malformed input (err: what and where), -EOPNOTSUPP for a

@@ -119,6 +119,7 @@ enum variant {
 	EXTRA_BETWEEN, /* an unexpected event between LoadOptions and the initrd */
 	EXTRA_AFTER,   /* another agent event after the rootfs event in RTMR3 */
 	WRONG_CMDLINE, /* the log's LoadOptions is for another cmdline */
+	DEBUG_TD,      /* an honest log, but the quote is of a debug TD */
 };
 
 /* Write eventlog + quote for a variant; the quote always matches the log's replay. */
@@ -165,7 +166,9 @@ static void make_evidence(enum variant v)
 	eventlog_free(log);
 	free(b.p);
 
-	struct unit_quote q = unit_quote_make(4, 2, rtmrs);
+	static const uint8_t debug_attributes[8] = { 0x01, 0, 0, 0x10 }; /* DEBUG, SEPT_VE_DISABLE */
+	struct unit_quote q = unit_quote_make_attributes(4, 2, rtmrs,
+							 v == DEBUG_TD ? debug_attributes : NULL);
 	put_file("quote", q.q, q.len);
 	put_file("root.pem", q.pck_pem, q.pck_pem_len);
 	unit_quote_free(&q);
@@ -255,6 +258,17 @@ static void test_wrong_cmdline(void **state)
 	assert_int_equal(run_check(NULL, NULL, NULL), VERIFY_MISMATCH);
 }
 
+/* A debug TD's host can read and write its memory and registers: its RTMRs prove nothing. */
+static void test_debug_td(void **state)
+{
+	make_evidence(DEBUG_TD);
+	assert_int_equal(run_check(NULL, NULL, NULL), VERIFY_MISMATCH);
+	char root[128], opt[160];
+	path_of(root, sizeof(root), "root.pem");
+	snprintf(opt, sizeof(opt), "--root-ca=%s", root);
+	assert_int_equal(run_check("--json", opt, NULL), VERIFY_MISMATCH);
+}
+
 static void test_bad_artefacts(void **state)
 {
 	make_evidence(HONEST);
@@ -273,6 +287,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_between, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_cmdline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_debug_td, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_artefacts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,6 +105,12 @@ char *unit_self_signed_pem(EVP_PKEY *key, const char *cn, size_t *ret_len)
 
 struct unit_quote unit_quote_make(int version, int body_type, const uint8_t *rtmrs)
 {
+	return unit_quote_make_attributes(version, body_type, rtmrs, NULL);
+}
+
+struct unit_quote unit_quote_make_attributes(int version, int body_type, const uint8_t *rtmrs,
+					     const uint8_t *td_attributes)
+{
 	EVP_PKEY *ak = EVP_EC_gen("P-256"), *pck = EVP_EC_gen("P-256");
 	assert_non_null(ak);
 	assert_non_null(pck);
@@ -130,6 +136,8 @@ struct unit_quote unit_quote_make(int version, int body_type, const uint8_t *rtm
 		q[body_at + i] = (uint8_t)(i * 7);
 	if (rtmrs)
 		memcpy(q + body_at + 328, rtmrs, 4 * 48);
+	if (td_attributes)
+		memcpy(q + body_at + 120, td_attributes, 8);
 	le32_put(q + sig_at, (uint32_t)sig_len);
 	uint8_t *sd = q + sig_at + 4;
 	raw_pubkey(ak, sd + 64);
