@@ -580,6 +580,16 @@ int verity_cmdline_build(const struct verity_cmdline *v, char **ret_text)
 	return 0;
 }
 
+/* Kernel parameters that choose what runs first or what is mounted as the root. */
+static bool boot_path_key(const char *norm_key)
+{
+	static const char *const keys[] = { "init", "rdinit", "root", "noinitrd", "dm_mod.create" };
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (strcmp(norm_key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
 int cmdline_check_extra(const char *extra, const char **ret_err)
 {
 	if (!extra)
@@ -604,6 +614,13 @@ int cmdline_check_extra(const char *extra, const char **ret_err)
 		    startswith(norm, "rd.systemd.verity", NULL))
 			r = fail(ret_err, "sets a verity parameter (roothash, systemd.verity*, "
 					  "tdverity.*) that only the builder may set");
+		else if (boot_path_key(norm))
+			/* Threat: a measured but wrong cmdline that makes the kernel skip /init
+			 * (rdinit=, noinitrd) or mount some other root (root=, dm_mod.create=),
+			 * so the verified root is never set up.  Attestation would catch it; the
+			 * builder refuses to write it at all. */
+			r = fail(ret_err, "redirects the boot (init, rdinit, root, noinitrd, "
+					  "dm-mod.create), which would bypass the verified root");
 	}
 	cmdline_free(c);
 	return r;

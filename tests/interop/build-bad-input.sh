@@ -62,6 +62,7 @@ case_ too-big-for-size 3 "size" --template "$t" --agent "$AGENT" --size 1M
 with_manifest "$good_manifest"
 case_ extra-sets-roothash 3 "--extra-cmdline" --template "$t" --agent "$AGENT" --extra-cmdline "roothash=00"
 case_ extra-unterminated 3 "--extra-cmdline" --template "$t" --agent "$AGENT" --extra-cmdline 'a="b'
+case_ extra-redirects-init 3 "bypass the verified root" --template "$t" --agent "$AGENT" --extra-cmdline "rdinit=/bin/sh"
 case_ missing-kernel-modules 3 "$T/nomods" --template "$t" --agent "$AGENT" --kernel-modules "$T/nomods"
 case_ init-without-modules 2 "--init needs --kernel-modules" --template "$t" --agent "$AGENT" --init "$AGENT"
 case_ bad-layout 2 "--layout" --template "$t" --agent "$AGENT" --layout mbr

@@ -387,9 +387,13 @@ static void test_check_extra(void **state)
 	assert_int_equal(cmdline_check_extra("", &err), 0);
 	assert_int_equal(cmdline_check_extra(NULL, &err), 0);
 	assert_int_equal(cmdline_check_extra("x=\"a b\" -- init args", &err), 0);
+	/* Only whole keys count: these merely contain the words. */
+	assert_int_equal(cmdline_check_extra("rootwait rootdelay=1 initcall_debug", &err), 0);
 	static const char *bad[] = {
 		"roothash=00", "tdverity.rtmr=2", "systemd.verity-root-data=/dev/x",
 		"systemd.verity=0", "rd.systemd.verity=0", "a=\"b", "a\nb", "a\x7f", "caf\xc3\xa9",
+		"rdinit=/bin/sh", "init=/bin/sh", "quiet root=/dev/vda1", "noinitrd",
+		"dm-mod.create=\"x,,,ro,0 8 linear /dev/vda 0\"",
 	};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		err = NULL;
