@@ -196,8 +196,7 @@ static int run_check(const char *extra1, const char *extra2, const char *extra3)
 
 static int setup(void **state)
 {
-	snprintf(dir, sizeof(dir), "/tmp/tdv-unit-check-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unit_scratch_dir_make(dir, sizeof(dir), "tdv-unit-check"), 0);
 	const char *manifest = "{\"hash_algorithm\":\"sha256\",\"root_hash\":\"" ROOT_HASH
 			       "\",\"salt\":\"" SALT "\",\"data_blocks\":1000,"
 			       "\"data_block_size\":4096,\"hash_block_size\":4096,"
@@ -209,15 +208,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	const char *names[] = { "quote", "eventlog", "manifest.json", "initrd.img",
-				"cmdline.txt", "root.pem" };
-	char p[128];
-	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-		path_of(p, sizeof(p), names[i]);
-		unlink(p);
-	}
-	rmdir(dir);
-	return 0;
+	return unit_scratch_dir_remove(dir);
 }
 
 static void test_honest_boot(void **state)

@@ -32,9 +32,7 @@ static void put(const char *rel, const char *content)
 
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(top, sizeof(top), "%s/tdv-ext4.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(top))
+	if (unit_scratch_dir_make(top, sizeof(top), "tdv-ext4") < 0)
 		return -1;
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s/t/d && seq 1 200000 > %s/t/d/big", top, top);
@@ -43,9 +41,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[400];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_scratch_dir_remove(top);
 }
 
 static struct rootfs_tree *load_tree(const char *manifest, const char *base)

@@ -47,9 +47,7 @@ static void copy_file(const char *from, const char *to)
 
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(top, sizeof(top), "%s/tdv-rootfs.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(top))
+	if (unit_scratch_dir_make(top, sizeof(top), "tdv-rootfs") < 0)
 		return -1;
 	snprintf(tmpl, sizeof(tmpl), "%s/t", top);
 	snprintf(agent, sizeof(agent), "%s/agent", top);
@@ -60,9 +58,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[400];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_scratch_dir_remove(top);
 }
 
 static int load(const char *manifest, const char *agent_path, const char *base,

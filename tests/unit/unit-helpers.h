@@ -39,3 +39,11 @@ struct unit_quote unit_quote_make_attributes(int version, int body_type, const u
 void unit_quote_free(struct unit_quote *q);
 /* A self-signed certificate for key as PEM text (NUL-terminated); caller frees. */
 char *unit_self_signed_pem(EVP_PKEY *key, const char *cn, size_t *ret_len);
+
+/*
+ * A fresh scratch folder "$TMPDIR/<prefix>.XXXXXX" (TMPDIR defaults to /tmp) written into
+ * buf; 0 or -1.  unit_scratch_dir_remove() deletes it with everything below it, without
+ * following symlinks (nftw, FTW_PHYS); 0 or -1.
+ */
+int unit_scratch_dir_make(char *buf, size_t size, const char *prefix);
+int unit_scratch_dir_remove(const char *path);
