@@ -8,6 +8,7 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/verity.h"
+#include "kernel-cmdline/cmdline.h"
 #include "host/disk-image.h"
 
 #include <stdbool.h>
@@ -42,6 +43,8 @@ struct build_config {
 	const char *extra_cmdline; /* NULL: none */
 	const char *kernel_modules; /* /lib/modules/<release>: also write initrd.img; NULL: no */
 	const char *init;	   /* tdverity-init for the initrd; NULL: beside this program */
+	bool initrd;		   /* write initrd.img (set by --initrd and by --kernel-modules) */
+	enum measure_backend measure; /* --measure: tdverity.measure= (auto when not given) */
 	uint64_t epoch;		   /* SOURCE_DATE_EPOCH */
 	bool json;
 	bool help, version;
@@ -108,6 +111,7 @@ struct build_result {
 	bool have_initrd;
 	uint8_t init_sha256[32];
 	char **initrd_modules;
+	bool *initrd_module_optional; /* per module: optional (else required) */
 	/* Output files written so far, for manifest.json and --json. */
 	struct {
 		char name[32];

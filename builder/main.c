@@ -25,6 +25,10 @@ static void usage(FILE *f)
 	      "  --extra-cmdline STR   appended to the measured kernel command line\n"
 	      "  --kernel-modules DIR  the target kernel's /lib/modules/<release>: also write\n"
 	      "                        initrd.img (tdverity-init + the modules it loads)\n"
+	      "  --initrd              write initrd.img for a kernel without modules (everything\n"
+	      "                        built in): tdverity-init and an empty module list\n"
+	      "  --measure tdx|tpm|auto   tdverity.measure= on the measured cmdline (default auto:\n"
+	      "                        TDX, else a vTPM; a TD never falls back to the vTPM)\n"
 	      "  --init FILE           the static tdverity-init for initrd.img (default: the one\n"
 	      "                        beside tdverity-build)\n"
 	      "  --json                print a machine-readable summary on stdout\n"
@@ -32,7 +36,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 0).\n"
 	      "Outputs: disk.img (or rootfs.img + rootfs.verity), cmdline.txt, dm-mod-create.txt,\n"
-	      "kata-verity-params.txt (kata layout), initrd.img (--kernel-modules), manifest.json.\n"
+	      "kata-verity-params.txt (kata layout), initrd.img (--initrd, --kernel-modules), manifest.json.\n"
 	      "Exit status: 0 built, 1 build failed, 2 usage error, 3 bad input.\n",
 	      f);
 }

@@ -27,6 +27,8 @@ void build_result_done(struct build_result *r)
 		free(r->initrd_modules[i]);
 	free(r->initrd_modules);
 	r->initrd_modules = NULL;
+	free(r->initrd_module_optional);
+	r->initrd_module_optional = NULL;
 	r->inputs = NULL;
 	r->n_inputs = 0;
 	r->cmdline = NULL;
@@ -90,9 +92,16 @@ int build_cmdline(struct build_result *r, struct tdv_error *err)
 	memcpy(v.root_hash, r->root_hash, r->root_hash_len);
 	v.root_hash_len = r->root_hash_len;
 	build_selectors(r, v.data_device, v.hash_device);
+	v.measure = r->config->measure;
 	ret = verity_cmdline_build(&v, &text);
 	if (ret < 0)
 		return tdv_error_set(err, ret, "cannot build the verity command line: %s", strerror(-ret));
+	/* `ro`: the root is a read-only dm-verity device, and systemd in it must know that
+	 * (else systemd-remount-fs tries to make it writable and fails); the kernel ignores
+	 * it when an initrd mounts the root. */
+	ret = cmdline_append(&text, "ro", NULL);
+	if (ret < 0)
+		return tdv_error_set(err, ret, "cannot build the command line: %s", strerror(-ret));
 	const char *extra = r->config->extra_cmdline;
 	if (extra && *extra) {
 		char *joined;
@@ -377,17 +386,24 @@ static int manifest_object(const struct build_result *r, json_object **ret)
 	}
 	if (r->have_initrd) {
 		json_object *initrd = json_object_new_object(), *mods = json_object_new_array();
+		json_object *opt = json_object_new_array();
 		if (initrd)
 			json_object_object_add(m, "initrd", initrd);
-		if (!initrd || !mods) {
+		if (!initrd || !mods || !opt) {
 			json_object_put(mods);
+			json_object_put(opt);
 			return -ENOMEM;
 		}
 		json_object_object_add(initrd, "modules", mods);
+		json_object_object_add(initrd, "optional_modules", opt);
 		add_str(initrd, "file", "initrd.img");
 		add_hex(initrd, "init_sha256", r->init_sha256, 32);
-		for (size_t i = 0; r->initrd_modules && r->initrd_modules[i]; i++)
+		for (size_t i = 0; r->initrd_modules && r->initrd_modules[i]; i++) {
 			json_object_array_add(mods, json_object_new_string(r->initrd_modules[i]));
+			if (r->initrd_module_optional && r->initrd_module_optional[i])
+				json_object_array_add(
+				    opt, json_object_new_string(r->initrd_modules[i]));
+		}
 	}
 	int ret2 = rootfs_event_json(r, m);
 	if (ret2 < 0)

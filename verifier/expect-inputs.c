@@ -100,7 +100,7 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 	if (s->cmdline &&
 	    expected_measure_targets(s->cmdline, &s->in.rootfs_rtmr, &s->in.rootfs_pcr) < 0) {
 		fprintf(stderr, "tdverity-verify: %s: the cmdline's tdverity.rtmr= (2|3) or "
-				"tdverity.pcr= (0..23) is malformed or repeated\n", verb);
+				"tdverity.pcr= (8..15) is malformed or repeated\n", verb);
 		return VERIFY_BAD_INPUT;
 	}
 

@@ -152,7 +152,7 @@ int expected_measure_targets(const char *cmdline, unsigned *ret_rtmr, unsigned *
 		if (r < 0)
 			return r;
 		if (cmdline_uint(c, "tdverity.rtmr", 2, 3, &rtmr) < 0 ||
-		    cmdline_uint(c, "tdverity.pcr", 0, 23, &pcr) < 0)
+		    cmdline_uint(c, "tdverity.pcr", TDVERITY_PCR_MIN, TDVERITY_PCR_MAX, &pcr) < 0)
 			r = -EINVAL;
 		cmdline_free(c);
 		if (r < 0)

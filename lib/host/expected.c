@@ -4,6 +4,7 @@
 #include "core/measure.h"
 #include "core/util.h"
 #include "host/pe-authenticode.h"
+#include "kernel-cmdline/cmdline.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -247,7 +248,7 @@ int expected_events_compute(const struct expected_inputs *in, struct expected_ev
 	static const uint8_t separator[4] = { 0 };
 	if ((unsigned)in->profile >= _FIRMWARE_PROFILE_MAX)
 		return tdv_error_set(err, -EINVAL, "invalid firmware profile");
-	if (in->rootfs_event && (in->rootfs_rtmr < 2 || in->rootfs_rtmr > 3 || in->rootfs_pcr > 23))
+	if (in->rootfs_event && (in->rootfs_rtmr < 2 || in->rootfs_rtmr > 3 || in->rootfs_pcr < TDVERITY_PCR_MIN || in->rootfs_pcr > TDVERITY_PCR_MAX))
 		return tdv_error_set(err, -EINVAL, "rootfs register out of range (RTMR %u, PCR %u)",
 				     in->rootfs_rtmr, in->rootfs_pcr);
 

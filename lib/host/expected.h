@@ -112,7 +112,7 @@ struct expected_inputs {
 	const uint8_t *rootfs_event;
 	size_t rootfs_event_len;
 	unsigned rootfs_rtmr; /* 2 or 3 (tdverity.rtmr) */
-	unsigned rootfs_pcr;  /* tdverity.pcr, 0..23 */
+	unsigned rootfs_pcr;  /* tdverity.pcr, 8..15 */
 };
 
 /* Defaults: profile FIRMWARE_PROFILE_DEFAULT, rootfs in RTMR3 / PCR 15, nothing else. */
