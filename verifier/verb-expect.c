@@ -47,8 +47,8 @@ static void print_table(const struct expect_state *s, const struct expected_even
 	printf("\n  # RTMR PCR  %-32s %-38s SHA-384 / SHA-256\n", "type", "event");
 	for (size_t i = 0; i < n; i++) {
 		char h384[2 * SHA384_SIZE + 1], h256[2 * SHA256_SIZE + 1];
-		hex_encode(ev[i].digest, SHA384_SIZE, h384);
-		hex_encode(ev[i].digest_sha256, SHA256_SIZE, h256);
+		hex_encode(ev[i].digests[HASH_SHA384], SHA384_SIZE, h384);
+		hex_encode(ev[i].digests[HASH_SHA256], SHA256_SIZE, h256);
 		const char *type = ev[i].type == EV_EFI_BOOT_SERVICES_APPLICATION
 					   ? "EV_EFI_BOOT_SERVICES_APPLICATION"
 				   : ev[i].type == EV_EFI_ACTION ? "EV_EFI_ACTION"

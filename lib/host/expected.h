@@ -88,8 +88,10 @@ struct expected_event {
 	unsigned rtmr;		/* 0..3 on a TD */
 	unsigned pcr;		/* the PCR of the same event on a vTPM boot */
 	uint32_t type;		/* TCG event type */
-	uint8_t digest[SHA384_SIZE];	    /* SHA-384: RTMR and the TPM sha384 bank */
-	uint8_t digest_sha256[SHA256_SIZE]; /* the TPM sha256 bank */
+	/* The event's digest in every algorithm (hash_alg_size(alg) bytes of each):
+	 * digests[HASH_SHA384] is what an RTMR is extended with, and each is what the TPM
+	 * bank of that algorithm is extended with (SHA-1 and SM3 too: every active bank). */
+	uint8_t digests[_HASH_ALG_MAX][DIGEST_MAX_SIZE];
 	const char *description;	    /* static, human-readable */
 };
 
@@ -150,9 +152,9 @@ void expected_replay_rtmrs(const struct expected_event *events, size_t n,
 			   uint8_t ret_rtmr[4][SHA384_SIZE]);
 
 /*
- * The value PCR `pcr` of bank alg (HASH_SHA256 or HASH_SHA384) holds after the listed
- * events that go to it, from zeros.  Only meaningful for PCR 4, 9 and the rootfs PCR (the
- * firmware puts more into the others).  -EINVAL for another alg.
+ * The value PCR `pcr` of bank alg (any enum hash_alg) holds after the listed events that
+ * go to it, from zeros.  Only meaningful for PCR 4, 9 and the rootfs PCR (the firmware
+ * puts more into the others).  -EINVAL for an invalid alg.
  */
 int expected_replay_pcr(const struct expected_event *events, size_t n, unsigned pcr,
 			enum hash_alg alg, uint8_t *ret_value);
