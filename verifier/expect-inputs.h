@@ -2,9 +2,10 @@
 /*
  * The artefact options shared by `expect` and `refvalues`:
  *   --kernel F --initrd F --cmdline F --manifest F --firmware-profile P
- *   --qemu-kernel-patch --memory SIZE [--machine pc|q35]
- * and their resolution into struct expected_inputs (cmdline from --cmdline, else from
- * the manifest; the rootfs event from the manifest; its RTMR/PCR from the cmdline).
+ *   --qemu-kernel-patch --memory SIZE [--machine pc|q35] --kata-config F --nr-cpus N
+ * and their resolution into struct expected_inputs (cmdline from --cmdline, or as Kata's
+ * runtime assembles it from --kata-config, else from the manifest; the rootfs event from
+ * the manifest; its RTMR/PCR from the cmdline).
  */
 #pragma once
 
@@ -16,6 +17,7 @@
 struct expect_args {
 	const char *kernel, *initrd, *cmdline_file, *manifest, *profile;
 	const char *memory, *machine;
+	const char *kata_config, *nr_cpus;
 	bool qemu_patch;
 };
 
@@ -38,13 +40,18 @@ struct expect_state {
 	{ "firmware-profile", required_argument, NULL, 0x104 },                        \
 	{ "qemu-kernel-patch", no_argument, NULL, 0x105 },                             \
 	{ "memory", required_argument, NULL, 0x106 },                                  \
-	{ "machine", required_argument, NULL, 0x107 }
+	{ "machine", required_argument, NULL, 0x107 },                                 \
+	{ "kata-config", required_argument, NULL, 0x108 },                             \
+	{ "nr-cpus", required_argument, NULL, 0x109 }
 
 #define EXPECT_OPTIONS_HELP                                                            \
 	"  --kernel FILE            the bzImage (QEMU -kernel)\n"                      \
 	"  --initrd FILE            the initrd (QEMU -initrd)\n"                       \
 	"  --cmdline FILE           the command line (QEMU -append; trailing newlines dropped);\n" \
 	"                           default: the manifest's \"cmdline\"\n"             \
+	"  --kata-config FILE       instead of --cmdline: the line Kata's Go runtime builds\n" \
+	"                           for this configuration (see kata-cmdline); needs\n" \
+	"                           --nr-cpus N\n"                                        \
 	"  --manifest FILE          tdverity-build's manifest.json (the rootfs event)\n" \
 	"  --firmware-profile P     edk2-pre-202411 | edk2-202411 | edk2-202508 (default)\n" \
 	"  --qemu-kernel-patch      hash the kernel as QEMU < 10.2 patches its header;\n" \

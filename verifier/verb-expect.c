@@ -112,7 +112,7 @@ int verb_expect(int argc, char **argv)
 		fprintf(stderr, "tdverity-verify: expect: unexpected argument '%s'\n", argv[optind]);
 		return VERIFY_USAGE;
 	}
-	if (!a.kernel && !a.initrd && !a.cmdline_file && !a.manifest) {
+	if (!a.kernel && !a.initrd && !a.cmdline_file && !a.kata_config && !a.manifest) {
 		fprintf(stderr, "tdverity-verify: expect: nothing to predict: give --kernel, "
 				"--initrd, --cmdline and/or --manifest\n");
 		return VERIFY_USAGE;
