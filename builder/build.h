@@ -7,6 +7,7 @@
 
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/exit-status.h"
 #include "core/verity.h"
 #include "host/disk-image.h"
 
@@ -14,12 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exit codes (README, "tdverity-build"). */
+/* Exit codes: the one table of core/exit-status.h, shared with tdverity-verify. */
 enum {
-	BUILD_EXIT_OK = 0,
-	BUILD_EXIT_FAILED = 1,	  /* the build itself failed (I/O, library error) */
-	BUILD_EXIT_USAGE = 2,	  /* bad command line or environment */
-	BUILD_EXIT_BAD_INPUT = 3, /* an input is wrong: template, agent, base, size, --out */
+	BUILD_EXIT_OK = TDV_EXIT_OK,
+	BUILD_EXIT_FAILED = TDV_EXIT_IO,	 /* the build itself failed (I/O, library error) */
+	BUILD_EXIT_USAGE = TDV_EXIT_USAGE,	 /* bad command line or environment */
+	BUILD_EXIT_BAD_INPUT = TDV_EXIT_BAD_INPUT, /* an input is wrong: template, agent, base, size, --out */
 };
 
 /*

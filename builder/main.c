@@ -33,11 +33,12 @@ static void usage(FILE *f)
 	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 0).\n"
 	      "Outputs: disk.img (or rootfs.img + rootfs.verity), cmdline.txt, dm-mod-create.txt,\n"
 	      "kata-verity-params.txt (kata layout), initrd.img (--kernel-modules), manifest.json.\n"
-	      "Exit status: 0 built, 1 build failed, 2 usage error, 3 bad input.\n",
+	      "Exit status: 0 built, 2 usage error, 3 bad input, 4 I/O or library error (the\n"
+	      "build failed; also a failed write to stdout or stderr).\n",
 	      f);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct build_config config;
 	struct build_result result;
@@ -81,10 +82,16 @@ int main(int argc, char **argv)
 	}
 	free(summary);
 	build_result_done(&result);
-	/* A failed write to stdout is a failure too (util-linux close_stdout). */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "tdverity-build: cannot write to stdout\n");
+	return BUILD_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	int r = run(argc, argv);
+	/* A failed write to stdout or stderr is a failure too, checked once, here. */
+	if (stdio_close_check() < 0) {
+		fprintf(stderr, "tdverity-build: writing the output failed\n");
 		return BUILD_EXIT_FAILED;
 	}
-	return BUILD_EXIT_OK;
+	return r;
 }
