@@ -526,6 +526,13 @@ int build_run(const struct build_config *config, struct build_result *ret, bool 
 	r = check_out(&x);
 	if (r >= 0 && cmdline_check_extra(config->extra_cmdline, &why) < 0)
 		r = bad_input(&x, tdv_error_set(err, -EINVAL, "--extra-cmdline: %s", why));
+	/* Kata's runtime writes "sha256" into its dm-mod.create= table whatever the image
+	 * holds (GetKernelRootParams): any other hash builds an image Kata cannot boot. */
+	if (r >= 0 && config->layout == DISK_LAYOUT_KATA && config->alg != HASH_SHA256)
+		r = bad_input(&x, tdv_error_set(err, -EINVAL,
+						"--layout kata --hash %s: Kata's dm-verity table "
+						"is always sha256; use --hash sha256 or another layout",
+						hash_alg_name(config->alg)));
 	if (r >= 0)
 		r = load_inputs(&x);
 	if (r >= 0)
