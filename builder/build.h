@@ -11,6 +11,7 @@
 #include "core/verity.h"
 #include "host/disk-image.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,6 +120,13 @@ struct build_result {
 };
 
 void build_result_done(struct build_result *r);
+
+/*
+ * What ships with the builder, found relative to its own binary (builder/install-paths.c):
+ * the static tdverity-init, and a template given by name (`--template kata-agent`).
+ */
+int build_default_init_path(char out[PATH_MAX]);
+int build_find_template(const char *name, char out[PATH_MAX]);
 
 /* Path shown for an input: relative to template_dir when inside it, else the file name. */
 char *build_input_display_path(const char *template_dir, const char *path);

@@ -14,7 +14,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Build a reproducible dm-verity protected ext4 root filesystem image.\n"
 	      "\n"
-	      "  --template DIR        rootfs template folder (holds the manifest)\n"
+	      "  --template DIR|NAME   rootfs template folder (holds the manifest), or the name\n"
+	      "                        of a shipped one (kata-agent, kata-agent-systemd)\n"
 	      "  --agent FILE          the agent executable (an ELF), @AGENT@ in the template\n"
 	      "  --out DIR             output folder; must not exist or be empty\n"
 	      "  --layout gpt|kata|split   disk layout (default gpt)\n"
@@ -26,7 +27,7 @@ static void usage(FILE *f)
 	      "  --kernel-modules DIR  the target kernel's /lib/modules/<release>: also write\n"
 	      "                        initrd.img (tdverity-init + the modules it loads)\n"
 	      "  --init FILE           the static tdverity-init for initrd.img (default: the one\n"
-	      "                        beside tdverity-build)\n"
+	      "                        shipped with tdverity-build)\n"
 	      "  --json                print a machine-readable summary on stdout\n"
 	      "  --help, --version\n"
 	      "\n"
@@ -57,6 +58,13 @@ static int run(int argc, char **argv)
 		printf("tdverity-build %s\n", TDV_VERSION);
 		return BUILD_EXIT_OK;
 	}
+
+	char template_dir[PATH_MAX];
+	if (build_find_template(config.template_dir, template_dir) < 0) {
+		fprintf(stderr, "tdverity-build: --template %s: name too long\n", config.template_dir);
+		return BUILD_EXIT_USAGE;
+	}
+	config.template_dir = template_dir;
 
 	int r = build_run(&config, &result, &bad_input, &err);
 	if (r < 0) {
