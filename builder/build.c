@@ -381,19 +381,6 @@ static int write_images(struct build_ctx *x)
 	return ret < 0 ? ret : record_output(x, "rootfs.verity");
 }
 
-/* tdverity-init beside this program (build/tdverity-build → build/tdverity-init). */
-static int default_init_path(char out[PATH_MAX])
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return negative_errno();
-	self[n] = '\0';
-	if (snprintf(out, PATH_MAX, "%s/tdverity-init", dirname(self)) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 static int write_initrd(struct build_ctx *x)
 {
 	const struct build_config *c = x->c;
@@ -406,7 +393,7 @@ static int write_initrd(struct build_ctx *x)
 		return 0;
 	if (c->init)
 		snprintf(init, sizeof(init), "%s", c->init);
-	else if ((ret = default_init_path(init)) < 0)
+	else if ((ret = build_default_init_path(init)) < 0)
 		return tdv_error_set(x->err, ret, "cannot find tdverity-init: %s", strerror(-ret));
 	ret = digest_file(HASH_SHA256, init, r->init_sha256);
 	if (ret < 0)
