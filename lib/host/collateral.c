@@ -811,7 +811,9 @@ int collateral_load_dir(const char *dir, struct collateral **ret, struct tdv_err
 		char path[4096];
 		struct stat st;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		if (r == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (r == 0 && stat(path, &st) < 0)
+			r = tdv_error_set(err, negative_errno(), "%s: %s", path, strerror(errno));
+		else if (r == 0 && S_ISREG(st.st_mode)) {
 			_cleanup_free_ uint8_t *buf = NULL;
 			size_t len = 0;
 			r = read_full_file(path, COLLATERAL_MAX_FILE_SIZE, &buf, &len);

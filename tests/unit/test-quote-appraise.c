@@ -13,6 +13,7 @@
 #include "host/quote-appraise.h"
 #include "verifier/verbs.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,7 +35,7 @@ static int teardown(void **state)
 
 static void put(const char *sub, const char *name, const void *data, size_t len)
 {
-	char path[512];
+	char path[PATH_MAX + 128];
 	snprintf(path, sizeof(path), "%s/%s", dir, sub);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
@@ -115,7 +116,7 @@ static void test_builtin_anchor(void **state)
 	assert_string_equal(hex, INTEL_SGX_ROOT_CA_SPKI_SHA256);
 	const char *td = unit_testdata_dir();
 	if (td) {
-		char path[512];
+		char path[PATH_MAX + 128];
 		size_t len;
 		snprintf(path, sizeof(path), "%s/intel-collateral/intel-sgx-root-ca.pem", td);
 		char *pem = slurp(path, &len);
@@ -179,7 +180,7 @@ static void test_forged_quote(void **state)
 
 	put("forged", "quote", f.q, f.len);
 	put("forged", "ca.pem", f.pck_pem, f.pck_pem_len);
-	char qpath[512], ca[600];
+	char qpath[PATH_MAX + 128], ca[PATH_MAX + 128];
 	snprintf(qpath, sizeof(qpath), "%s/forged/quote", dir);
 	snprintf(ca, sizeof(ca), "--root-ca=%s/forged/ca.pem", dir);
 	assert_int_equal(run_quote(qpath, NULL, NULL, NULL), VERIFY_MISMATCH);
@@ -206,19 +207,22 @@ static void test_forged_quote(void **state)
 
 /* ---- real quotes, real collateral (shared/testdata/tdx/intel-collateral) ---- */
 
-static const char *collateral_dir(char *buf, size_t n)
+/* The real collateral folder, absolute (symlinks to it work from anywhere), or NULL. */
+static const char *collateral_dir(void)
 {
+	static char path[PATH_MAX];
 	const char *td = unit_testdata_dir();
+	char rel[PATH_MAX];
 	if (!td)
 		return NULL;
-	snprintf(buf, n, "%s/intel-collateral/tinfoil", td);
-	return buf;
+	snprintf(rel, sizeof(rel), "%s/intel-collateral/tinfoil", td);
+	return realpath(rel, path);
 }
 
 static uint8_t *real_quote(int i, size_t *len)
 {
-	char cd[400], path[512];
-	collateral_dir(cd, sizeof(cd));
+	const char *cd = collateral_dir();
+	char path[PATH_MAX + 128];
 	snprintf(path, sizeof(path), "%s/quotes/tinfoil-quote-%d.dat", cd, i);
 	return (uint8_t *)slurp(path, len);
 }
@@ -235,8 +239,8 @@ static struct collateral *load(const char *d)
 /* A collateral folder of our own: links to the real files, under other names. */
 static void link_real(const char *sub, const char *file, const char *as)
 {
-	char cd[400], from[600], to[600];
-	collateral_dir(cd, sizeof(cd));
+	const char *cd = collateral_dir();
+	char from[PATH_MAX + 128], to[PATH_MAX + 128];
 	snprintf(to, sizeof(to), "%s/%s", dir, sub);
 	mkdir(to, 0755);
 	snprintf(from, sizeof(from), "%s/%s", cd, file);
@@ -260,8 +264,8 @@ static void link_base(const char *sub)
 
 static void test_real_collateral(void **state)
 {
-	char cd[400];
-	if (!collateral_dir(cd, sizeof(cd)))
+	const char *cd = collateral_dir();
+	if (!cd)
 		skip();
 	struct collateral *c = load(cd);
 	assert_int_equal(c->n_tcb_infos, 2);
@@ -306,8 +310,9 @@ static void test_real_collateral(void **state)
 /* go-tdx-guest's v5 TCB info for the same FMSPC, verified by the same signing chain. */
 static void test_gtg_tcb_info(void **state)
 {
-	char cd[400], sub[600];
-	if (!collateral_dir(cd, sizeof(cd)))
+	const char *cd = collateral_dir();
+	char sub[PATH_MAX + 128];
+	if (!cd)
 		skip();
 	link_base("gtg");
 	link_real("gtg", "tcb_info_90c06f000000_chain.txt", "chain");
@@ -329,8 +334,9 @@ static void test_gtg_tcb_info(void **state)
 /* The quote's FMSPC has no TCB info in the folder: the TCB fails and says why. */
 static void test_fmspc_missing(void **state)
 {
-	char cd[400], sub[600];
-	if (!collateral_dir(cd, sizeof(cd)))
+	const char *cd = collateral_dir();
+	char sub[PATH_MAX + 128];
+	if (!cd)
 		skip();
 	link_base("other-fmspc");
 	link_real("other-fmspc", "tcb_info_00a06d080000.json", "tcb");
@@ -349,8 +355,7 @@ static void test_fmspc_missing(void **state)
 	collateral_free(c);
 
 	/* Without the CRLs the PCK chain's revocation cannot be checked: not genuine. */
-	char qpath[600], at[] = "--at=2026-01-20T00:00:00Z", copt[700];
-	collateral_dir(cd, sizeof(cd));
+	char qpath[PATH_MAX + 128], at[] = "--at=2026-01-20T00:00:00Z", copt[PATH_MAX + 128];
 	snprintf(qpath, sizeof(qpath), "%s/quotes/tinfoil-quote-1.dat", cd);
 	link_real("no-crl", "qe_identity.json", "a");
 	link_real("no-crl", "qe_identity_chain.txt", "b");
@@ -372,9 +377,9 @@ static void test_fmspc_missing(void **state)
  * evaluation is made all the same and must say what Intel's rules say. */
 static struct quote_appraisal edited(const char *from, const char *to, unsigned accept)
 {
-	char cd[400], path[600], sub[64];
+	const char *cd = collateral_dir();
+	char path[PATH_MAX + 128], sub[64];
 	static int n;
-	collateral_dir(cd, sizeof(cd));
 	snprintf(path, sizeof(path), "%s/tcb_info_90c06f000000.json", cd);
 	size_t len;
 	char *json = slurp(path, &len);
@@ -406,8 +411,8 @@ static struct quote_appraisal edited(const char *from, const char *to, unsigned 
 
 static void test_tcb_rules(void **state)
 {
-	char cd[400];
-	if (!collateral_dir(cd, sizeof(cd)))
+	const char *cd = collateral_dir();
+	if (!cd)
 		skip();
 	/* Unchanged semantics, one byte of whitespace more: only the signature breaks. */
 	struct quote_appraisal a = edited("\"tcbType\":0", "\"tcbType\": 0", 0);
@@ -447,7 +452,7 @@ static void test_malformed_collateral(void **state)
 {
 	struct unit_quote f = unit_quote_make(4, 2, NULL);
 	put("mq", "quote", f.q, f.len);
-	char qpath[512];
+	char qpath[PATH_MAX + 128];
 	snprintf(qpath, sizeof(qpath), "%s/mq/quote", dir);
 	static const struct {
 		const char *name, *data;
@@ -469,7 +474,7 @@ static void test_malformed_collateral(void **state)
 		{ "hex-junk", "3082 01" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-		char sub[64], copt[700];
+		char sub[64], copt[PATH_MAX + 128];
 		snprintf(sub, sizeof(sub), "bad%zu", i);
 		put(sub, bad[i].name, bad[i].data, strlen(bad[i].data));
 		snprintf(copt, sizeof(copt), "--collateral=%s/%s", dir, sub);
@@ -477,20 +482,20 @@ static void test_malformed_collateral(void **state)
 		if (r != VERIFY_BAD_INPUT)
 			fail_msg("%s: exit %d, expected 3", bad[i].name, r);
 	}
-	char copt[700];
+	char copt[PATH_MAX + 128];
 	snprintf(copt, sizeof(copt), "--collateral=%s/nonexistent", dir);
 	assert_int_equal(run_quote(qpath, copt, NULL, NULL), VERIFY_BAD_INPUT);
 	unit_quote_free(&f);
 
 	/* Every prefix of every real file: refused or accepted, never a crash (ASan run). */
-	char cd[400];
-	if (!collateral_dir(cd, sizeof(cd)))
+	const char *cd = collateral_dir();
+	if (!cd)
 		return;
 	static const char *const files[] = { "qe_identity.json", "tcb_info_90c06f000000.json",
 					     "pck_crl_platform.crl", "root_ca.crl",
 					     "pck_crl_platform_chain.txt" };
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-		char path[600];
+		char path[PATH_MAX + 128];
 		size_t len;
 		snprintf(path, sizeof(path), "%s/%s", cd, files[i]);
 		char *buf = slurp(path, &len);
