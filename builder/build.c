@@ -381,19 +381,6 @@ static int write_images(struct build_ctx *x)
 	return ret < 0 ? ret : record_output(x, "rootfs.verity");
 }
 
-/* tdverity-init beside this program (build/tdverity-build → build/tdverity-init). */
-static int default_init_path(char out[PATH_MAX])
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return negative_errno();
-	self[n] = '\0';
-	if (snprintf(out, PATH_MAX, "%s/tdverity-init", dirname(self)) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 static int write_initrd(struct build_ctx *x)
 {
 	const struct build_config *c = x->c;
@@ -406,7 +393,7 @@ static int write_initrd(struct build_ctx *x)
 		return 0;
 	if (c->init)
 		snprintf(init, sizeof(init), "%s", c->init);
-	else if ((ret = default_init_path(init)) < 0)
+	else if ((ret = build_default_init_path(init)) < 0)
 		return tdv_error_set(x->err, ret, "cannot find tdverity-init: %s", strerror(-ret));
 	ret = digest_file(HASH_SHA256, init, r->init_sha256);
 	if (ret < 0)
@@ -539,6 +526,13 @@ int build_run(const struct build_config *config, struct build_result *ret, bool 
 	r = check_out(&x);
 	if (r >= 0 && cmdline_check_extra(config->extra_cmdline, &why) < 0)
 		r = bad_input(&x, tdv_error_set(err, -EINVAL, "--extra-cmdline: %s", why));
+	/* Kata's runtime writes "sha256" into its dm-mod.create= table whatever the image
+	 * holds (GetKernelRootParams): any other hash builds an image Kata cannot boot. */
+	if (r >= 0 && config->layout == DISK_LAYOUT_KATA && config->alg != HASH_SHA256)
+		r = bad_input(&x, tdv_error_set(err, -EINVAL,
+						"--layout kata --hash %s: Kata's dm-verity table "
+						"is always sha256; use --hash sha256 or another layout",
+						hash_alg_name(config->alg)));
 	if (r >= 0)
 		r = load_inputs(&x);
 	if (r >= 0)

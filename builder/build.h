@@ -7,19 +7,21 @@
 
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/exit-status.h"
 #include "core/verity.h"
 #include "host/disk-image.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exit codes (README, "tdverity-build"). */
+/* Exit codes: the one table of core/exit-status.h, shared with tdverity-verify. */
 enum {
-	BUILD_EXIT_OK = 0,
-	BUILD_EXIT_FAILED = 1,	  /* the build itself failed (I/O, library error) */
-	BUILD_EXIT_USAGE = 2,	  /* bad command line or environment */
-	BUILD_EXIT_BAD_INPUT = 3, /* an input is wrong: template, agent, base, size, --out */
+	BUILD_EXIT_OK = TDV_EXIT_OK,
+	BUILD_EXIT_FAILED = TDV_EXIT_IO,	 /* the build itself failed (I/O, library error) */
+	BUILD_EXIT_USAGE = TDV_EXIT_USAGE,	 /* bad command line or environment */
+	BUILD_EXIT_BAD_INPUT = TDV_EXIT_BAD_INPUT, /* an input is wrong: template, agent, base, size, --out */
 };
 
 /*
@@ -118,6 +120,13 @@ struct build_result {
 };
 
 void build_result_done(struct build_result *r);
+
+/*
+ * What ships with the builder, found relative to its own binary (builder/install-paths.c):
+ * the static tdverity-init, and a template given by name (`--template kata-agent`).
+ */
+int build_default_init_path(char out[PATH_MAX]);
+int build_find_template(const char *name, char out[PATH_MAX]);
 
 /* Path shown for an input: relative to template_dir when inside it, else the file name. */
 char *build_input_display_path(const char *template_dir, const char *path);

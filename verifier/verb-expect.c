@@ -173,9 +173,5 @@ int verb_expect(int argc, char **argv)
 		fprintf(stderr, "tdverity-verify: expect: %s\n", err.msg[0] ? err.msg : strerror(-r));
 		return VERIFY_BAD_INPUT;
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "tdverity-verify: expect: writing the output failed\n");
-		return VERIFY_BAD_INPUT;
-	}
-	return VERIFY_OK;
+	return VERIFY_OK; /* main() checks that stdout was written */
 }
