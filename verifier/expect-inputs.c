@@ -2,6 +2,7 @@
 #include "verifier/expect-inputs.h"
 
 #include "core/util.h"
+#include "kernel-cmdline/cmdline.h"
 #include "verifier/verbs.h"
 
 #include <stdio.h>
@@ -152,11 +153,16 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		if (!s->cmdline)
 			return VERIFY_BAD_INPUT;
 	}
-	if (s->cmdline &&
-	    expected_measure_targets(s->cmdline, &s->in.rootfs_rtmr, &s->in.rootfs_pcr) < 0) {
-		fprintf(stderr, "tdverity-verify: %s: the cmdline's tdverity.rtmr= (2|3) or "
-				"tdverity.pcr= (0..23) is malformed or repeated\n", verb);
-		return VERIFY_BAD_INPUT;
+	if (s->cmdline) {
+		/* Where /init extends the rootfs event, read as /init reads it. */
+		struct verity_cmdline v;
+		const char *why = "";
+		if (verity_cmdline_measure_targets(s->cmdline, &v, &why) < 0) {
+			fprintf(stderr, "tdverity-verify: %s: the cmdline: %s\n", verb, why);
+			return VERIFY_BAD_INPUT;
+		}
+		s->in.rootfs_rtmr = v.rtmr;
+		s->in.rootfs_pcr = v.pcr;
 	}
 
 	s->in.kernel_path = a->kernel;

@@ -32,6 +32,7 @@
 
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/verity.h"
 #include "host/qemu-kernel.h"
 #include "host/tdvf.h"
 
@@ -199,16 +200,9 @@ bool expected_rtmr0_determined(const struct expected_inputs *in,
 /* ---- The build manifest (manifest.json written by tdverity-build) -------------------- */
 
 struct build_manifest {
-	struct rootfs_event_params_owned {
-		enum hash_alg alg;
-		uint8_t root_hash[DIGEST_MAX_SIZE];
-		size_t root_hash_len;
-		uint8_t salt[256];
-		size_t salt_len;
-		uint64_t data_blocks;
-		uint32_t data_block_size;
-		uint32_t hash_block_size;
-	} rootfs;
+	/* alg, sizes, data_blocks, salt and the root hash (hash_offset, superblock, uuid:
+	 * not read here) */
+	struct verity_root root;
 	char *cmdline; /* the "cmdline" member; NULL when absent */
 };
 
@@ -224,10 +218,3 @@ void build_manifest_done(struct build_manifest *m);
 /* The rootfs AAEL event data of a loaded manifest (measure.h).  Caller frees. */
 int build_manifest_rootfs_event(const struct build_manifest *m, uint8_t **ret_data,
 				size_t *ret_len);
-
-/*
- * tdverity.rtmr= and tdverity.pcr= from a cmdline, parsed as the kernel does
- * (kernel-cmdline/cmdline.h; defaults 3 and 15).  -EINVAL when one is duplicated or out
- * of range, or the cmdline does not parse (unterminated quote).
- */
-int expected_measure_targets(const char *cmdline, unsigned *ret_rtmr, unsigned *ret_pcr);

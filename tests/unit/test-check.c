@@ -105,10 +105,12 @@ static void rootfs_event(uint8_t **ret, size_t *ret_len)
 {
 	size_t rh_len, salt_len;
 	uint8_t *rh = unit_unhex(ROOT_HASH, &rh_len), *salt = unit_unhex(SALT, &salt_len);
-	struct rootfs_event_params p = { .alg = HASH_SHA256, .root_hash = rh,
-					 .root_hash_len = rh_len, .salt = salt,
-					 .salt_len = salt_len, .data_blocks = 1000,
-					 .data_block_size = 4096, .hash_block_size = 4096 };
+	struct verity_root p = { .params = { .alg = HASH_SHA256, .salt_size = (uint16_t)salt_len,
+					     .data_blocks = 1000, .data_block_size = 4096,
+					     .hash_block_size = 4096 } };
+	assert_int_equal(rh_len, 32);
+	memcpy(p.root_hash, rh, rh_len);
+	memcpy(p.params.salt, salt, salt_len);
 	assert_int_equal(rootfs_event_data(&p, ret, ret_len), 0);
 	free(rh);
 	free(salt);
