@@ -87,9 +87,5 @@ int verb_refvalues(int argc, char **argv)
 		return VERIFY_BAD_INPUT;
 	}
 	printf("%s\n", doc);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "tdverity-verify: refvalues: writing the output failed\n");
-		return VERIFY_BAD_INPUT;
-	}
-	return VERIFY_OK;
+	return VERIFY_OK; /* main() checks that stdout was written */
 }

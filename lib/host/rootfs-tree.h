@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The in-memory rootfs tree shared by rootfs-template.c (which builds it) and
- * ext4-writer.c (which writes it).  Private to lib/host; programs use rootfs.h.
+ * The in-memory rootfs tree shared by its loaders (rootfs-template.c and the base loaders,
+ * through rootfs-loader.h, build it) and ext4-writer.c (which writes it).  Private to
+ * lib/host; programs use rootfs.h.  Implemented in rootfs-tree.c, except
+ * rootfs_archive_stream() (rootfs-base-archive.c, next to the archive's loader).
  */
 #pragma once
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Rootfs templates and the ext4 writer: the interface between the builder's main program
- * and lib/host/rootfs-template.c + lib/host/ext4-writer.c.
+ * and lib/host/rootfs-{tree,template,base-folder,base-archive}.c + lib/host/ext4-writer.c.
  *
  * A template (rootfs-templates/<name>/) holds a manifest in gen_init_cpio line syntax
  * (dir/file/slink/nod/pipe/sock with mode uid gid), extended with a whole-tree import
