@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tdx_quote_parse(data, size, &q, NULL) < 0)
 		return 0;
 	struct tdx_quote_verdict v;
-	(void)tdx_quote_verify(&q, NULL, 0, &v, NULL);
+	(void)tdx_quote_verify(&q, &v, NULL);
 	struct appraise_options o = { .skip_tcb = true, .at = 1767225600 /* 2026-01-01 */ };
 	struct quote_appraisal a;
 	(void)quote_appraise(&q, &o, &a, NULL);
