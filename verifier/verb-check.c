@@ -61,7 +61,8 @@ struct check_options {
 
 static bool have_artefacts(const struct check_options *o)
 {
-	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.manifest;
+	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.kata_config ||
+	       o->art.manifest;
 }
 
 static int parse_options(int argc, char **argv, struct check_options *o)
