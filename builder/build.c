@@ -464,6 +464,14 @@ static int write_texts(struct build_ctx *x)
 			ret = record_output(x, "kata-verity-params.txt");
 		if (ret < 0)
 			return ret;
+		_cleanup_free_ char *snippet = NULL;
+		if (build_kata_config_snippet(r, &snippet) < 0)
+			return tdv_error_set(x->err, -ENOMEM, "out of memory");
+		ret = write_text(x, "kata-config.toml", snippet);
+		if (ret >= 0)
+			ret = record_output(x, "kata-config.toml");
+		if (ret < 0)
+			return ret;
 	}
 
 	ret = write_initrd(x);
