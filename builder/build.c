@@ -331,7 +331,7 @@ static int plan(struct build_ctx *x)
 		return tdv_error_set(x->err, -EINVAL, "ext4 size %llu is not a multiple of 4096",
 				     (unsigned long long)r->fs_size);
 
-	struct verity_params *p = &r->verity;
+	struct verity_params *p = &r->root.params;
 	*p = (struct verity_params){
 		.alg = c->alg,
 		.data_block_size = VERITY_BLOCK,
@@ -387,16 +387,15 @@ static int write_images(struct build_ctx *x)
 	_cleanup_close_ int hash_fd = open(hash_path, O_RDWR | O_CLOEXEC);
 	if (data_fd < 0 || hash_fd < 0)
 		return tdv_error_set(x->err, negative_errno(), "cannot reopen the image: %s", strerror(errno));
-	struct verity_params p = r->verity;
+	struct verity_params p = r->root.params;
 	p.hash_offset = g->hash_offset; /* in the file; the cmdline's is relative (0) */
-	ret = verity_tree_build(&p, data_fd, g->data_offset, hash_fd, 0, r->root_hash);
+	ret = verity_tree_build(&p, data_fd, g->data_offset, hash_fd, 0, r->root.root_hash);
 	if (ret < 0)
 		return tdv_error_set(x->err, ret, "dm-verity hash tree: %s", strerror(-ret));
-	r->root_hash_len = hash_alg_size(p.alg);
 	phase_mark(x, "verity tree");
 
 	if (!split) {
-		ret = disk_uuids_from_root_hash(r->root_hash, r->root_hash_len, &r->disk);
+		ret = disk_uuids_from_root_hash(r->root.root_hash, hash_alg_size(p.alg), &r->disk);
 		if (ret >= 0)
 			ret = disk_write_partition_table(data_path, g, &r->disk, x->err);
 		if (ret < 0)
@@ -412,19 +411,6 @@ static int write_images(struct build_ctx *x)
 	return ret;
 }
 
-/* tdverity-init beside this program (build/tdverity-build → build/tdverity-init). */
-static int default_init_path(char out[PATH_MAX])
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return negative_errno();
-	self[n] = '\0';
-	if (snprintf(out, PATH_MAX, "%s/tdverity-init", dirname(self)) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 static int write_initrd(struct build_ctx *x)
 {
 	const struct build_config *c = x->c;
@@ -437,7 +423,7 @@ static int write_initrd(struct build_ctx *x)
 		return 0;
 	if (c->init)
 		snprintf(init, sizeof(init), "%s", c->init);
-	else if ((ret = default_init_path(init)) < 0)
+	else if ((ret = build_default_init_path(init)) < 0)
 		return tdv_error_set(x->err, ret, "cannot find tdverity-init: %s", strerror(-ret));
 	ret = digest_file(HASH_SHA256, init, r->init_sha256);
 	if (ret < 0)
@@ -509,6 +495,14 @@ static int write_texts(struct build_ctx *x)
 			ret = record_output(x, "kata-verity-params.txt");
 		if (ret < 0)
 			return ret;
+		_cleanup_free_ char *snippet = NULL;
+		if (build_kata_config_snippet(r, &snippet) < 0)
+			return tdv_error_set(x->err, -ENOMEM, "out of memory");
+		ret = write_text(x, "kata-config.toml", snippet);
+		if (ret >= 0)
+			ret = record_output(x, "kata-config.toml");
+		if (ret < 0)
+			return ret;
 	}
 
 	ret = write_initrd(x);
@@ -572,6 +566,13 @@ int build_run(const struct build_config *config, struct build_result *ret, bool 
 	r = check_out(&x);
 	if (r >= 0 && cmdline_check_extra(config->extra_cmdline, &why) < 0)
 		r = bad_input(&x, tdv_error_set(err, -EINVAL, "--extra-cmdline: %s", why));
+	/* Kata's runtime writes "sha256" into its dm-mod.create= table whatever the image
+	 * holds (GetKernelRootParams): any other hash builds an image Kata cannot boot. */
+	if (r >= 0 && config->layout == DISK_LAYOUT_KATA && config->alg != HASH_SHA256)
+		r = bad_input(&x, tdv_error_set(err, -EINVAL,
+						"--layout kata --hash %s: Kata's dm-verity table "
+						"is always sha256; use --hash sha256 or another layout",
+						hash_alg_name(config->alg)));
 	if (r >= 0)
 		r = load_inputs(&x);
 	phase_mark(&x, "load");

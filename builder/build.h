@@ -7,19 +7,21 @@
 
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/exit-status.h"
 #include "core/verity.h"
 #include "host/disk-image.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exit codes (README, "tdverity-build"). */
+/* Exit codes: the one table of core/exit-status.h, shared with tdverity-verify. */
 enum {
-	BUILD_EXIT_OK = 0,
-	BUILD_EXIT_FAILED = 1,	  /* the build itself failed (I/O, library error) */
-	BUILD_EXIT_USAGE = 2,	  /* bad command line or environment */
-	BUILD_EXIT_BAD_INPUT = 3, /* an input is wrong: template, agent, base, size, --out */
+	BUILD_EXIT_OK = TDV_EXIT_OK,
+	BUILD_EXIT_FAILED = TDV_EXIT_IO,	 /* the build itself failed (I/O, library error) */
+	BUILD_EXIT_USAGE = TDV_EXIT_USAGE,	 /* bad command line or environment */
+	BUILD_EXIT_BAD_INPUT = TDV_EXIT_BAD_INPUT, /* an input is wrong: template, agent, base, size, --out */
 };
 
 /*
@@ -29,6 +31,9 @@ enum {
  * (fs->now) as "use the clock" when it writes the superblock.
  */
 #define BUILD_DEFAULT_EPOCH 1577836800
+
+/* Where kata-config.toml says the image lives unless --kata-image says otherwise. */
+#define BUILD_DEFAULT_KATA_IMAGE "/opt/kata/share/kata-containers/kata-containers-tdverity.img"
 
 struct build_config {
 	const char *template_dir;
@@ -42,6 +47,7 @@ struct build_config {
 	const char *extra_cmdline; /* NULL: none */
 	const char *kernel_modules; /* /lib/modules/<release>: also write initrd.img; NULL: no */
 	const char *init;	   /* tdverity-init for the initrd; NULL: beside this program */
+	const char *kata_image;	   /* image path written into kata-config.toml */
 	uint64_t epoch;		   /* SOURCE_DATE_EPOCH */
 	bool json;
 	bool help, version;
@@ -93,9 +99,7 @@ struct build_input_record {
 
 struct build_result {
 	const struct build_config *config;
-	struct verity_params verity; /* hash_offset relative to the hash partition/file */
-	uint8_t root_hash[DIGEST_MAX_SIZE];
-	size_t root_hash_len;
+	struct verity_root root; /* hash_offset relative to the hash partition/file */
 	struct derived_ids ids;
 	struct disk_ids disk;
 	struct disk_geometry geometry;
@@ -113,23 +117,33 @@ struct build_result {
 		char name[32];
 		uint64_t size;
 		uint8_t sha256[32];
-	} files[8];
+	} files[16];
 	size_t n_files;
 };
 
 void build_result_done(struct build_result *r);
 
+/*
+ * What ships with the builder, found relative to its own binary (builder/install-paths.c):
+ * the static tdverity-init, and a template given by name (`--template kata-agent`).
+ */
+int build_default_init_path(char out[PATH_MAX]);
+int build_find_template(const char *name, char out[PATH_MAX]);
+
 /* Path shown for an input: relative to template_dir when inside it, else the file name. */
 char *build_input_display_path(const char *template_dir, const char *path);
 
-/* The device selectors the cmdline uses for a layout (PARTUUID for gpt; vda1/vda2 for
- * kata, as Kata's runtime names them; vda/vdb for the two split files). */
-void build_selectors(const struct build_result *r, char data[128], char hash[128]);
-
-/* cmdline.txt: verity_cmdline_build() + " " + extra.  -EINVAL (with err) when too long. */
+/* cmdline.txt: verity_cmdline_build_with_extra() with disk_layout_selectors() devices.
+ * -EINVAL (with err) when the extra part is refused or the line too long. */
 int build_cmdline(struct build_result *r, struct tdv_error *err);
 /* Kata's kernel_verity_params line. */
 int build_kata_verity_params(const struct build_result *r, char **ret);
+/*
+ * kata-config.toml: the [hypervisor.qemu] keys to put into Kata's configuration (image,
+ * kernel_verity_params, kernel_params) and the enable_annotations advice, as TOML that
+ * lib/host/toml.h reads back.
+ */
+int build_kata_config_snippet(const struct build_result *r, char **ret);
 /*
  * reference-values.json (lib/host/refvalues.h) for the default firmware profile: the
  * rootfs event's rtmr_3 always; initrd_path (NULL: none) adds the initrd event; what the

@@ -14,7 +14,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Build a reproducible dm-verity protected ext4 root filesystem image.\n"
 	      "\n"
-	      "  --template DIR        rootfs template folder (holds the manifest)\n"
+	      "  --template DIR|NAME   rootfs template folder (holds the manifest), or the name\n"
+	      "                        of a shipped one (kata-agent, kata-agent-systemd)\n"
 	      "  --agent FILE          the agent executable (an ELF), @AGENT@ in the template\n"
 	      "  --out DIR             output folder; must not exist or be empty\n"
 	      "  --layout gpt|kata|split   disk layout (default gpt)\n"
@@ -26,18 +27,22 @@ static void usage(FILE *f)
 	      "  --kernel-modules DIR  the target kernel's /lib/modules/<release>: also write\n"
 	      "                        initrd.img (tdverity-init + the modules it loads)\n"
 	      "  --init FILE           the static tdverity-init for initrd.img (default: the one\n"
-	      "                        beside tdverity-build)\n"
+	      "                        shipped with tdverity-build)\n"
+	      "  --kata-image PATH     (--layout kata) the image path kata-config.toml names\n"
+	      "                        (default " BUILD_DEFAULT_KATA_IMAGE ")\n"
 	      "  --json                print a machine-readable summary on stdout\n"
 	      "  --help, --version\n"
 	      "\n"
-	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 0).\n"
+	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 1577836800; 0 is refused).\n"
 	      "Outputs: disk.img (or rootfs.img + rootfs.verity), cmdline.txt, dm-mod-create.txt,\n"
-	      "kata-verity-params.txt (kata layout), initrd.img (--kernel-modules), manifest.json.\n"
-	      "Exit status: 0 built, 1 build failed, 2 usage error, 3 bad input.\n",
+	      "kata-verity-params.txt and kata-config.toml (kata layout), initrd.img\n"
+	      "(--kernel-modules), manifest.json.\n"
+	      "Exit status: 0 built, 2 usage error, 3 bad input, 4 I/O or library error (the\n"
+	      "build failed; also a failed write to stdout or stderr).\n",
 	      f);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct build_config config;
 	struct build_result result;
@@ -57,6 +62,13 @@ int main(int argc, char **argv)
 		return BUILD_EXIT_OK;
 	}
 
+	char template_dir[PATH_MAX];
+	if (build_find_template(config.template_dir, template_dir) < 0) {
+		fprintf(stderr, "tdverity-build: --template %s: name too long\n", config.template_dir);
+		return BUILD_EXIT_USAGE;
+	}
+	config.template_dir = template_dir;
+
 	int r = build_run(&config, &result, &bad_input, &err);
 	if (r < 0) {
 		fprintf(stderr, "tdverity-build: %s\n", err.msg[0] ? err.msg : "build failed");
@@ -75,16 +87,22 @@ int main(int argc, char **argv)
 	} else {
 		printf("built %s (%s): root hash ", config.out,
 		       disk_layout_name(config.layout));
-		for (size_t i = 0; i < result.root_hash_len; i++)
-			printf("%02x", result.root_hash[i]);
+		for (size_t i = 0; i < hash_alg_size(result.root.params.alg); i++)
+			printf("%02x", result.root.root_hash[i]);
 		printf("\n");
 	}
 	free(summary);
 	build_result_done(&result);
-	/* A failed write to stdout is a failure too (util-linux close_stdout). */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "tdverity-build: cannot write to stdout\n");
+	return BUILD_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	int r = run(argc, argv);
+	/* A failed write to stdout or stderr is a failure too, checked once, here. */
+	if (stdio_close_check() < 0) {
+		fprintf(stderr, "tdverity-build: writing the output failed\n");
 		return BUILD_EXIT_FAILED;
 	}
-	return BUILD_EXIT_OK;
+	return r;
 }

@@ -16,18 +16,20 @@ static const struct {
 	{ "check", verb_check, "hold a quote and event log against the expected values" },
 	{ "image", verb_image, "verify a disk image's dm-verity tree and root hash" },
 	{ "refvalues", verb_refvalues, "emit reference values (Trustee RVPS) for a build" },
+	{ "kata-cmdline", verb_kata_cmdline, "print the kernel cmdline Kata's runtime builds" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tdverity-verify COMMAND [OPTIONS...]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f, "\nRun 'tdverity-verify COMMAND --help' for a command's options.\n"
-		   "\nExit status: 0 verified, 1 mismatch, 2 usage error, 3 bad input or I/O error.\n");
+		   "\nExit status: 0 verified, 1 mismatch or partial, 2 usage error, 3 bad input,\n"
+		   "4 I/O error (writing the output failed).\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -46,4 +48,16 @@ int main(int argc, char **argv)
 			return verbs[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "tdverity-verify: unknown command '%s' (try --help)\n", argv[1]);
 	return VERIFY_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	int r = run(argc, argv);
+	/* A verdict nobody could read is no verdict: a failed write to stdout or stderr is
+	 * exit 4, whatever the command decided (checked here, once, for every command). */
+	if (stdio_close_check() < 0) {
+		fprintf(stderr, "tdverity-verify: writing the output failed\n");
+		return VERIFY_IO;
+	}
+	return r;
 }

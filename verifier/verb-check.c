@@ -11,6 +11,7 @@
  * build artefacts, the kernel, cmdline, initrd and rootfs events must also be exactly the
  * ones an honest boot of them measures (host/expected.h), in order, nothing in between.
  */
+#include "verifier/appraise-args.h"
 #include "verifier/check-artefacts.h"
 #include "verifier/check-report.h"
 #include "verifier/evidence.h"
@@ -36,11 +37,13 @@ static void check_usage(FILE *f)
 		"  --quote FILE        TDX quote (v4 or v5)\n"
 		"  --eventlog FILE     CCEL data blob (or the evidence's event log)\n"
 		"  --aael FILE         the attestation agent's log, appended to the event log\n"
-		"  --root-ca PEM       verify the PCK certificate chain to this root certificate\n"
 		"  --report-data HEX   the 64-byte REPORTDATA the quote must carry (e.g. a nonce)\n"
-		"  --policy P          default, or strict: the PCK chain must verify to --root-ca\n"
-		"                      and no event may sit beside the expected ones (artefacts)\n"
+		"  --policy P          default, or strict: no event may sit beside the expected\n"
+		"                      ones (artefacts)\n"
 		"  --json              machine-readable output\n"
+		"\n"
+		"Quote appraisal (genuine quote, acceptable platform):\n"
+		APPRAISE_OPTIONS_HELP
 		"\n"
 		"Build artefacts (optional; any of them): the events they predict must be in the\n"
 		"log, in order, with nothing between them:\n"
@@ -50,14 +53,16 @@ static void check_usage(FILE *f)
 }
 
 struct check_options {
-	const char *quote, *eventlog, *aael, *root_ca, *report_data;
+	const char *quote, *eventlog, *aael, *report_data;
 	bool strict, json;
 	struct expect_args art;
+	struct appraise_args appraise;
 };
 
 static bool have_artefacts(const struct check_options *o)
 {
-	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.manifest;
+	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.kata_config ||
+	       o->art.manifest || o->art.firmware;
 }
 
 static int parse_options(int argc, char **argv, struct check_options *o)
@@ -66,12 +71,12 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		{ "quote", required_argument, NULL, 'q' },
 		{ "eventlog", required_argument, NULL, 'l' },
 		{ "aael", required_argument, NULL, 'a' },
-		{ "root-ca", required_argument, NULL, 'r' },
 		{ "report-data", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		EXPECT_LONG_OPTIONS,
+		APPRAISE_LONG_OPTIONS,
 		{},
 	};
 	int c;
@@ -81,7 +86,6 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		case 'q': o->quote = optarg; break;
 		case 'l': o->eventlog = optarg; break;
 		case 'a': o->aael = optarg; break;
-		case 'r': o->root_ca = optarg; break;
 		case 'd': o->report_data = optarg; break;
 		case 'p':
 			if (strcmp(optarg, "strict") == 0)
@@ -96,7 +100,8 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		case 'j': o->json = true; break;
 		case 'h': check_usage(stdout); return 1;
 		default:
-			if (expect_args_take(&o->art, c, optarg))
+			if (expect_args_take(&o->art, c, optarg) ||
+			    appraise_args_take(&o->appraise, c, optarg))
 				break;
 			check_usage(stderr);
 			return -EINVAL;
@@ -112,24 +117,6 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static void check_quote(const struct check_options *o, const struct tdx_quote_verdict *v,
-			struct check_report *rep)
-{
-	check_report_bool(rep, v->ak_signature_ok, "quote",
-			  "attestation-key ECDSA-P256 signature over header and TD report");
-	check_report_bool(rep, v->qe_binding_ok, "quote",
-			  "QE report binds the attestation key (SHA-256(key || QE auth data))");
-	check_report_bool(rep, v->pck_signature_ok, "quote",
-			  "PCK leaf certificate signed the QE report");
-	if (v->chain_checked)
-		check_report_bool(rep, v->chain_ok, "quote", "PCK chain verifies to %s%s%s",
-				  o->root_ca, v->chain_ok ? "" : ": ", v->chain_error);
-	else
-		check_report_add(rep, o->strict ? CHECK_FAIL : CHECK_NOTE, "quote",
-				 "PCK chain not verified to a trusted root (no --root-ca)%s",
-				 o->strict ? "; strict policy requires it" : "");
 }
 
 /*
@@ -202,8 +189,43 @@ static void check_rtmrs(const uint8_t *replayed[4], const struct tdx_quote *q,
 	}
 }
 
+/*
+ * --firmware: MRTD (the firmware the TDX module measured) and, when every RTMR0 event is
+ * determined, RTMR0 (the host-supplied configuration: memory, ACPI tables) must be the
+ * predicted values.  Threat: a host that boots other firmware or hands the guest other
+ * ACPI code than the reference it was audited with.
+ */
+static void check_firmware_registers(const struct expected_inputs *in,
+				     const struct expected_event *ev, size_t n,
+				     const struct tdx_quote *q, struct check_report *rep)
+{
+	char hex[2 * SHA384_SIZE + 1];
+	uint8_t want[SHA384_SIZE];
+	if (!in->has_page_order)
+		check_report_add(rep, CHECK_NOTE, "MRTD", "not checked against the firmware "
+				 "(give --qemu-version: the page order)");
+	else if (tdvf_mrtd(in->firmware, in->page_order, want) < 0)
+		rep->oom = true;
+	else {
+		hex_encode(want, SHA384_SIZE, hex);
+		check_report_bool(rep, digest_equal(want, q->td.mrtd, SHA384_SIZE), "MRTD",
+				  "quote's MRTD equals the firmware's: %s", hex);
+	}
+	if (!expected_rtmr0_determined(in, ev, n)) {
+		check_report_add(rep, CHECK_NOTE, "RTMR0", "not predicted as a whole (an event "
+				 "is not determined by the inputs; see expect)");
+		return;
+	}
+	uint8_t rtmr[4][SHA384_SIZE];
+	expected_replay_rtmrs(ev, n, rtmr);
+	hex_encode(rtmr[0], SHA384_SIZE, hex);
+	check_report_bool(rep, digest_equal(rtmr[0], q->td.rtmr[0], SHA384_SIZE), "RTMR0",
+			  "quote's RTMR0 equals the prediction from the firmware and the VM's "
+			  "shape: %s", hex);
+}
+
 static int emit(const struct check_options *o, const struct check_report *rep,
-		const struct tdx_quote *q, const struct tdx_quote_verdict *v, bool verified)
+		const struct tdx_quote *q, const struct quote_appraisal *qa, bool verified)
 {
 	if (o->json) {
 		struct json_object *root = json_object_new_object();
@@ -212,7 +234,8 @@ static int emit(const struct check_options *o, const struct check_report *rep,
 		json_object_object_add(root, "policy",
 				       json_object_new_string(o->strict ? "strict" : "default"));
 		json_object_object_add(root, "checks", check_report_json(rep));
-		json_object_object_add(root, "quote", evidence_quote_json(q, v));
+		json_object_object_add(root, "quote", evidence_quote_json(q, &qa->sig));
+		json_object_object_add(root, "appraisal", appraise_json(qa));
 		int r = evidence_print_json(root);
 		json_object_put(root);
 		return r;
@@ -235,12 +258,11 @@ int verb_check(int argc, char **argv)
 	}
 
 	struct tdv_error err = { { 0 } };
-	_cleanup_free_ uint8_t *root_pem = NULL;
-	size_t root_len = 0;
+	struct appraise_setup as = { 0 };
 	struct evidence_quote eq = { 0 };
 	struct evidence_log el = { 0 };
 	_cleanup_free_ struct evidence_replay *rp = calloc(1, sizeof(*rp));
-	struct tdx_quote_verdict v;
+	struct quote_appraisal qa;
 	const uint8_t *rtmr[4];
 	struct expect_state st = { 0 };
 	_cleanup_free_ struct expected_event *expected = NULL;
@@ -256,15 +278,18 @@ int verb_check(int argc, char **argv)
 		if (expected_events_compute(&st.in, &expected, &n_expected, &err) < 0)
 			goto bad_input;
 	}
-	if (o.root_ca && evidence_read_cert(o.root_ca, &root_pem, &root_len, &err) < 0)
-		goto bad_input;
+	r = appraise_setup_load("check", &o.appraise, &as); /* prints its own error line */
+	if (r != VERIFY_OK) {
+		expect_state_done(&st);
+		return r;
+	}
 	if (!rp) {
 		tdv_error_set(&err, -ENOMEM, "out of memory");
 		goto bad_input;
 	}
 	if (evidence_quote_load(o.quote, &eq, &err) < 0)
 		goto bad_input;
-	if (tdx_quote_verify(&eq.quote, root_pem, root_len, &v, &err) < 0)
+	if (quote_appraise(&eq.quote, &as.opts, &qa, &err) < 0)
 		goto bad_input;
 	if (evidence_log_load(o.eventlog, o.aael, &el, &err) < 0)
 		goto bad_input;
@@ -282,22 +307,27 @@ int verb_check(int argc, char **argv)
 	}
 
 	struct check_report rep = { 0 };
-	check_quote(&o, &v, &rep);
+	appraise_report(&qa, &rep); /* a quote not shown genuine fails the verdict */
 	check_not_debug(&eq.quote, &rep);
 	check_report_data(&o, &eq.quote, &rep);
 	check_log(&el, &rep);
 	check_rtmrs(rtmr, &eq.quote, &rep);
+	if (st.in.firmware)
+		check_firmware_registers(&st.in, expected, n_expected, &eq.quote, &rep);
 	if (have_artefacts(&o) &&
-	    check_expected_events(el.log, expected, n_expected, o.strict, &rep) < 0)
+	    check_expected_events(el.log, expected, n_expected, o.strict,
+				  expected_rtmr0_determined(&st.in, expected, n_expected),
+				  &rep) < 0)
 		rep.oom = true;
 	bool verified = !check_report_failed(&rep);
 	ret = verified ? VERIFY_OK : VERIFY_MISMATCH;
-	if (emit(&o, &rep, &eq.quote, &v, verified) < 0)
+	if (emit(&o, &rep, &eq.quote, &qa, verified) < 0)
 		ret = VERIFY_BAD_INPUT;
 	check_report_done(&rep);
 	evidence_log_done(&el);
 	evidence_quote_done(&eq);
 	expect_state_done(&st);
+	appraise_setup_done(&as);
 	return ret;
 
 bad_input:
@@ -305,5 +335,6 @@ bad_input:
 	evidence_log_done(&el);
 	evidence_quote_done(&eq);
 	expect_state_done(&st);
+	appraise_setup_done(&as);
 	return VERIFY_BAD_INPUT;
 }

@@ -68,6 +68,9 @@ case_ init-without-modules 2 "--init needs --kernel-modules" --template "$t" --a
 case_ bad-layout 2 "--layout" --template "$t" --agent "$AGENT" --layout mbr
 case_ bad-hash 2 "--hash" --template "$t" --agent "$AGENT" --hash md5
 case_ bad-size 2 "--size" --template "$t" --agent "$AGENT" --size 1000
+# Kata's runtime hard-codes sha256 in its dm-verity table: any other hash cannot boot there.
+case_ kata-sha384 3 "always sha256" --template "$t" --agent "$AGENT" --layout kata --hash sha384
+case_ kata-sha512 3 "always sha256" --template "$t" --agent "$AGENT" --layout kata --hash sha512
 # A huge --size is refused before anything is sized per block group (2^37 groups here:
 # that loop ran for hours).  timeout exits 124, so a hang fails the case.
 case_ size-too-large 3 "too large" --template "$t" --agent "$AGENT" --size 17000000000G
