@@ -95,7 +95,8 @@ static void check_contiguous(const struct eventlog_event **l, size_t nl,
 }
 
 int check_expected_events(const struct eventlog *log, const struct expected_event *events,
-			  size_t n_events, bool strict, struct check_report *rep)
+			  size_t n_events, bool strict, bool rtmr0_complete,
+			  struct check_report *rep)
 {
 	_cleanup_free_ const struct eventlog_event **l = calloc(log->n_events + 1, sizeof(*l));
 	_cleanup_free_ const struct expected_event **e = calloc(n_events + 1, sizeof(*e));
@@ -103,15 +104,24 @@ int check_expected_events(const struct eventlog *log, const struct expected_even
 		return -ENOMEM;
 	for (unsigned rtmr = 0; rtmr < 4; rtmr++) {
 		size_t ne = 0;
-		for (size_t i = 0; i < n_events; i++)
-			if (events[i].rtmr == rtmr)
+		char subject[8];
+		snprintf(subject, sizeof(subject), "RTMR%u", rtmr);
+		for (size_t i = 0; i < n_events; i++) {
+			if (events[i].rtmr != rtmr)
+				continue;
+			if (events[i].unknown)
+				check_report_add(rep, CHECK_NOTE, subject, "%s: not checked (not "
+						 "determined by the inputs)", events[i].description);
+			else
 				e[ne++] = &events[i];
+		}
 		if (ne == 0)
 			continue; /* nothing predicted for this register */
 		size_t nl = register_events(log, rtmr, l);
-		char subject[8];
-		snprintf(subject, sizeof(subject), "RTMR%u", rtmr);
-		if (rtmr == 0)
+		/* A complete prediction leaves no room for other events. */
+		if (rtmr == 0 && rtmr0_complete)
+			check_contiguous(l, nl, e, ne, true, subject, rep);
+		else if (rtmr == 0)
 			check_subsequence(l, nl, e, ne, subject, rep);
 		else
 			check_contiguous(l, nl, e, ne, strict, subject, rep);

@@ -62,7 +62,7 @@ struct check_options {
 static bool have_artefacts(const struct check_options *o)
 {
 	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.kata_config ||
-	       o->art.manifest;
+	       o->art.manifest || o->art.firmware;
 }
 
 static int parse_options(int argc, char **argv, struct check_options *o)
@@ -189,6 +189,41 @@ static void check_rtmrs(const uint8_t *replayed[4], const struct tdx_quote *q,
 	}
 }
 
+/*
+ * --firmware: MRTD (the firmware the TDX module measured) and, when every RTMR0 event is
+ * determined, RTMR0 (the host-supplied configuration: memory, ACPI tables) must be the
+ * predicted values.  Threat: a host that boots other firmware or hands the guest other
+ * ACPI code than the reference it was audited with.
+ */
+static void check_firmware_registers(const struct expected_inputs *in,
+				     const struct expected_event *ev, size_t n,
+				     const struct tdx_quote *q, struct check_report *rep)
+{
+	char hex[2 * SHA384_SIZE + 1];
+	uint8_t want[SHA384_SIZE];
+	if (!in->has_page_order)
+		check_report_add(rep, CHECK_NOTE, "MRTD", "not checked against the firmware "
+				 "(give --qemu-version: the page order)");
+	else if (tdvf_mrtd(in->firmware, in->page_order, want) < 0)
+		rep->oom = true;
+	else {
+		hex_encode(want, SHA384_SIZE, hex);
+		check_report_bool(rep, digest_equal(want, q->td.mrtd, SHA384_SIZE), "MRTD",
+				  "quote's MRTD equals the firmware's: %s", hex);
+	}
+	if (!expected_rtmr0_determined(in, ev, n)) {
+		check_report_add(rep, CHECK_NOTE, "RTMR0", "not predicted as a whole (an event "
+				 "is not determined by the inputs; see expect)");
+		return;
+	}
+	uint8_t rtmr[4][SHA384_SIZE];
+	expected_replay_rtmrs(ev, n, rtmr);
+	hex_encode(rtmr[0], SHA384_SIZE, hex);
+	check_report_bool(rep, digest_equal(rtmr[0], q->td.rtmr[0], SHA384_SIZE), "RTMR0",
+			  "quote's RTMR0 equals the prediction from the firmware and the VM's "
+			  "shape: %s", hex);
+}
+
 static int emit(const struct check_options *o, const struct check_report *rep,
 		const struct tdx_quote *q, const struct quote_appraisal *qa, bool verified)
 {
@@ -277,8 +312,12 @@ int verb_check(int argc, char **argv)
 	check_report_data(&o, &eq.quote, &rep);
 	check_log(&el, &rep);
 	check_rtmrs(rtmr, &eq.quote, &rep);
+	if (st.in.firmware)
+		check_firmware_registers(&st.in, expected, n_expected, &eq.quote, &rep);
 	if (have_artefacts(&o) &&
-	    check_expected_events(el.log, expected, n_expected, o.strict, &rep) < 0)
+	    check_expected_events(el.log, expected, n_expected, o.strict,
+				  expected_rtmr0_determined(&st.in, expected, n_expected),
+				  &rep) < 0)
 		rep.oom = true;
 	bool verified = !check_report_failed(&rep);
 	ret = verified ? VERIFY_OK : VERIFY_MISMATCH;
