@@ -191,9 +191,9 @@ static const struct qe_identity builtin_td_qe = {
 };
 
 /*
- * Threat: a genuine PCK key signing the report of another enclave than Intel's TD quoting
- * enclave (any SGX enclave on the platform can get its report signed by the PCE-certified
- * key path only if it is the QE; a debug or foreign enclave must not stand in for it).
+ * Threat: another enclave standing in for Intel's TD quoting enclave.  The PCK key signs
+ * the report of whatever enclave asks the platform's PCE; only Intel's QE (MRSIGNER,
+ * ISVPRODID) without debug attributes checks that the TD report it signs is real.
  */
 static void check_qe_identity(struct quote_appraisal *a, const struct tdx_quote *q,
 			      const struct qe_identity *id)
