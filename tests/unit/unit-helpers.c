@@ -113,6 +113,12 @@ struct unit_quote unit_quote_make(int version, int body_type, const uint8_t *rtm
 struct unit_quote unit_quote_make_attributes(int version, int body_type, const uint8_t *rtmrs,
 					     const uint8_t *td_attributes)
 {
+	return unit_quote_make_fields(version, body_type, rtmrs, td_attributes, NULL);
+}
+
+struct unit_quote unit_quote_make_fields(int version, int body_type, const uint8_t *rtmrs,
+					 const uint8_t *td_attributes, const uint8_t *mrconfigid)
+{
 	EVP_PKEY *ak = EVP_EC_gen("P-256"), *pck = EVP_EC_gen("P-256");
 	assert_non_null(ak);
 	assert_non_null(pck);
@@ -140,6 +146,8 @@ struct unit_quote unit_quote_make_attributes(int version, int body_type, const u
 		memcpy(q + body_at + 328, rtmrs, 4 * 48);
 	if (td_attributes)
 		memcpy(q + body_at + 120, td_attributes, 8);
+	if (mrconfigid)
+		memcpy(q + body_at + 184, mrconfigid, 48);
 	le32_put(q + sig_at, (uint32_t)sig_len);
 	uint8_t *sd = q + sig_at + 4;
 	raw_pubkey(ak, sd + 64);
