@@ -20,8 +20,8 @@ static const char *const unpinned_hints[TD_REG_REQUIRED_END] = {
 	[TD_REG_MRTD] = "unpinned: give --mrtd or --reference-values (mr_td)",
 	[TD_REG_RTMR0] = "unpinned: give --rtmr0 or --reference-values (rtmr_0)",
 	[TD_REG_RTMR1] = "unpinned: give --kernel, --rtmr1 or --reference-values (rtmr_1)",
-	[TD_REG_RTMR2] = "unpinned: give --cmdline/--manifest (and --initrd), --rtmr2 or "
-			 "--reference-values (rtmr_2)",
+	[TD_REG_RTMR2] = ("unpinned: give --cmdline/--manifest (and --initrd), --rtmr2 or "
+			  "--reference-values (rtmr_2)"),
 	[TD_REG_RTMR3] = "unpinned: give --manifest, --rtmr3 or --reference-values (rtmr_3)",
 };
 
