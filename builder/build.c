@@ -307,7 +307,7 @@ static int plan(struct build_ctx *x)
 		return tdv_error_set(x->err, -EINVAL, "ext4 size %llu is not a multiple of 4096",
 				     (unsigned long long)r->fs_size);
 
-	struct verity_params *p = &r->verity;
+	struct verity_params *p = &r->root.params;
 	*p = (struct verity_params){
 		.alg = c->alg,
 		.data_block_size = VERITY_BLOCK,
@@ -362,15 +362,14 @@ static int write_images(struct build_ctx *x)
 	_cleanup_close_ int hash_fd = open(hash_path, O_RDWR | O_CLOEXEC);
 	if (data_fd < 0 || hash_fd < 0)
 		return tdv_error_set(x->err, negative_errno(), "cannot reopen the image: %s", strerror(errno));
-	struct verity_params p = r->verity;
+	struct verity_params p = r->root.params;
 	p.hash_offset = g->hash_offset; /* in the file; the cmdline's is relative (0) */
-	ret = verity_tree_build(&p, data_fd, g->data_offset, hash_fd, 0, r->root_hash);
+	ret = verity_tree_build(&p, data_fd, g->data_offset, hash_fd, 0, r->root.root_hash);
 	if (ret < 0)
 		return tdv_error_set(x->err, ret, "dm-verity hash tree: %s", strerror(-ret));
-	r->root_hash_len = hash_alg_size(p.alg);
 
 	if (!split) {
-		ret = disk_uuids_from_root_hash(r->root_hash, r->root_hash_len, &r->disk);
+		ret = disk_uuids_from_root_hash(r->root.root_hash, hash_alg_size(p.alg), &r->disk);
 		if (ret >= 0)
 			ret = disk_write_partition_table(data_path, g, &r->disk, x->err);
 		if (ret < 0)

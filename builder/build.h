@@ -95,9 +95,7 @@ struct build_input_record {
 
 struct build_result {
 	const struct build_config *config;
-	struct verity_params verity; /* hash_offset relative to the hash partition/file */
-	uint8_t root_hash[DIGEST_MAX_SIZE];
-	size_t root_hash_len;
+	struct verity_root root; /* hash_offset relative to the hash partition/file */
 	struct derived_ids ids;
 	struct disk_ids disk;
 	struct disk_geometry geometry;
@@ -131,11 +129,8 @@ int build_find_template(const char *name, char out[PATH_MAX]);
 /* Path shown for an input: relative to template_dir when inside it, else the file name. */
 char *build_input_display_path(const char *template_dir, const char *path);
 
-/* The device selectors the cmdline uses for a layout (PARTUUID for gpt; vda1/vda2 for
- * kata, as Kata's runtime names them; vda/vdb for the two split files). */
-void build_selectors(const struct build_result *r, char data[128], char hash[128]);
-
-/* cmdline.txt: verity_cmdline_build() + " " + extra.  -EINVAL (with err) when too long. */
+/* cmdline.txt: verity_cmdline_build_with_extra() with disk_layout_selectors() devices.
+ * -EINVAL (with err) when the extra part is refused or the line too long. */
 int build_cmdline(struct build_result *r, struct tdv_error *err);
 /* Kata's kernel_verity_params line. */
 int build_kata_verity_params(const struct build_result *r, char **ret);

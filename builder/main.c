@@ -31,7 +31,7 @@ static void usage(FILE *f)
 	      "  --json                print a machine-readable summary on stdout\n"
 	      "  --help, --version\n"
 	      "\n"
-	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 0).\n"
+	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 1577836800; 0 is refused).\n"
 	      "Outputs: disk.img (or rootfs.img + rootfs.verity), cmdline.txt, dm-mod-create.txt,\n"
 	      "kata-verity-params.txt (kata layout), initrd.img (--kernel-modules), manifest.json.\n"
 	      "Exit status: 0 built, 2 usage error, 3 bad input, 4 I/O or library error (the\n"
@@ -84,8 +84,8 @@ static int run(int argc, char **argv)
 	} else {
 		printf("built %s (%s): root hash ", config.out,
 		       disk_layout_name(config.layout));
-		for (size_t i = 0; i < result.root_hash_len; i++)
-			printf("%02x", result.root_hash[i]);
+		for (size_t i = 0; i < hash_alg_size(result.root.params.alg); i++)
+			printf("%02x", result.root.root_hash[i]);
 		printf("\n");
 	}
 	free(summary);

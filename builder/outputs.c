@@ -58,56 +58,26 @@ char *build_input_display_path(const char *template_dir, const char *path)
 	return strdup(slash ? slash + 1 : path);
 }
 
-void build_selectors(const struct build_result *r, char data[128], char hash[128])
-{
-	char u[37];
-	switch (r->config->layout) {
-	case DISK_LAYOUT_GPT:
-		disk_uuid_format(r->disk.data_uuid, u);
-		snprintf(data, 128, "PARTUUID=%s", u);
-		disk_uuid_format(r->disk.hash_uuid, u);
-		snprintf(hash, 128, "PARTUUID=%s", u);
-		break;
-	case DISK_LAYOUT_KATA:
-		snprintf(data, 128, "/dev/vda1");
-		snprintf(hash, 128, "/dev/vda2");
-		break;
-	default:
-		snprintf(data, 128, "/dev/vda");
-		snprintf(hash, 128, "/dev/vdb");
-		break;
-	}
-}
-
 int build_cmdline(struct build_result *r, struct tdv_error *err)
 {
 	struct verity_cmdline v;
-	_cleanup_free_ char *text = NULL;
+	const char *why = NULL;
+	char *text = NULL;
 	int ret;
 
 	verity_cmdline_init(&v);
-	v.verity = r->verity;
-	memcpy(v.root_hash, r->root_hash, r->root_hash_len);
-	v.root_hash_len = r->root_hash_len;
-	build_selectors(r, v.data_device, v.hash_device);
-	ret = verity_cmdline_build(&v, &text);
+	v.root = r->root;
+	ret = disk_layout_selectors(r->config->layout, r->root.root_hash,
+				    hash_alg_size(r->root.params.alg), v.data_device, v.hash_device);
+	if (ret >= 0)
+		ret = verity_cmdline_build_with_extra(&v, r->config->extra_cmdline, &text, &why);
+	if (ret == -ENOMEM)
+		return tdv_error_set(err, ret, "out of memory");
 	if (ret < 0)
-		return tdv_error_set(err, ret, "cannot build the verity command line: %s", strerror(-ret));
-	const char *extra = r->config->extra_cmdline;
-	if (extra && *extra) {
-		char *joined;
-		if (asprintf(&joined, "%s %s", text, extra) < 0)
-			return tdv_error_set(err, -ENOMEM, "out of memory");
-		free(text);
-		text = joined;
-	}
-	/* The firmware appends " initrd=initrd" (DESIGN.md): keep room for it. */
-	if (strlen(text) + strlen(" initrd=initrd") > CMDLINE_MAX_LEN)
-		return tdv_error_set(err, -EINVAL,
-				     "--extra-cmdline: the command line would be %zu bytes; the kernel keeps %d",
-				     strlen(text) + strlen(" initrd=initrd"), CMDLINE_MAX_LEN);
+		return tdv_error_set(err, ret, "--extra-cmdline: %s",
+				     why ? why : "cannot build the verity command line");
 	free(r->cmdline);
-	r->cmdline = TAKE_PTR(text);
+	r->cmdline = text;
 	return 0;
 }
 
@@ -115,50 +85,27 @@ static char *hex(const uint8_t *b, size_t n) { return hex_encode_alloc(b, n); }
 
 int build_kata_verity_params(const struct build_result *r, char **ret)
 {
-	_cleanup_free_ char *root = hex(r->root_hash, r->root_hash_len);
-	_cleanup_free_ char *salt = hex(r->verity.salt, r->verity.salt_size);
+	const struct verity_params *p = &r->root.params;
+	_cleanup_free_ char *root = hex(r->root.root_hash, hash_alg_size(p->alg));
+	_cleanup_free_ char *salt = hex(p->salt, p->salt_size);
 	if (!root || !salt)
 		return -ENOMEM;
 	if (asprintf(ret, "root_hash=%s,salt=%s,data_blocks=%llu,data_block_size=%u,hash_block_size=%u\n",
-		     root, salt, (unsigned long long)r->verity.data_blocks, r->verity.data_block_size,
-		     r->verity.hash_block_size) < 0)
+		     root, salt, (unsigned long long)p->data_blocks, p->data_block_size,
+		     p->hash_block_size) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
-/* The dm table's hash_start_block: where the tree starts, in hash blocks (cryptsetup's
- * VERITY_hash_offset_block()): past the superblock, rounded up, when there is one. */
-static uint64_t hash_start_block(const struct verity_params *p)
-{
-	uint64_t off = p->hash_offset;
-	if (!p->superblock)
-		return off / p->hash_block_size;
-	return (off + VERITY_SUPERBLOCK_SIZE + p->hash_block_size - 1) / p->hash_block_size;
-}
-
 int build_dm_mod_create(const struct build_result *r, char **ret)
 {
-	char data[128], hashdev[128];
-	_cleanup_free_ char *root = hex(r->root_hash, r->root_hash_len);
-	_cleanup_free_ char *salt = r->verity.salt_size ? hex(r->verity.salt, r->verity.salt_size)
-							: strdup("-");
-	const struct verity_params *p = &r->verity;
-	if (!root || !salt)
-		return -ENOMEM;
-	/* dm-mod.create needs device paths, not PARTUUID=: as Kata's runtime, vda1/vda2. */
-	if (r->config->layout == DISK_LAYOUT_SPLIT) {
-		strcpy(data, "/dev/vda");
-		strcpy(hashdev, "/dev/vdb");
-	} else {
-		strcpy(data, "/dev/vda1");
-		strcpy(hashdev, "/dev/vda2");
-	}
-	if (asprintf(ret,
-		     "dm-mod.create=\"dm-verity,,,ro,0 %llu verity 1 %s %s %u %u %llu %llu %s %s %s\" "
-		     "root=/dev/dm-0 rootflags=data=ordered,errors=remount-ro ro rootfstype=ext4\n",
-		     (unsigned long long)(p->data_blocks * (p->data_block_size / 512)), data, hashdev,
-		     p->data_block_size, p->hash_block_size, (unsigned long long)p->data_blocks,
-		     (unsigned long long)hash_start_block(p), hash_alg_name(p->alg), root, salt) < 0)
+	char data[DISK_SELECTOR_MAX], hashdev[DISK_SELECTOR_MAX];
+	_cleanup_free_ char *line = NULL;
+	disk_layout_device_paths(r->config->layout, data, hashdev);
+	int ret2 = cmdline_dm_mod_create_build(&r->root, data, hashdev, &line);
+	if (ret2 < 0)
+		return ret2;
+	if (asprintf(ret, "%s\n", line) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -259,30 +206,15 @@ static json_object *partition_json(const struct build_result *r, int number, boo
 	return p;
 }
 
-static struct rootfs_event_params rootfs_params(const struct build_result *r)
-{
-	return (struct rootfs_event_params){
-		.alg = r->verity.alg,
-		.root_hash = r->root_hash,
-		.root_hash_len = r->root_hash_len,
-		.salt = r->verity.salt,
-		.salt_len = r->verity.salt_size,
-		.data_blocks = r->verity.data_blocks,
-		.data_block_size = r->verity.data_block_size,
-		.hash_block_size = r->verity.hash_block_size,
-	};
-}
-
 static int rootfs_event_json(const struct build_result *r, json_object *m)
 {
-	struct rootfs_event_params ep = rootfs_params(r);
 	_cleanup_free_ char *content = NULL;
 	_cleanup_free_ uint8_t *data = NULL;
 	size_t len;
 	uint8_t d[SHA384_SIZE];
-	int ret = rootfs_event_content(&ep, &content);
+	int ret = rootfs_event_content(&r->root, &content);
 	if (ret >= 0)
-		ret = rootfs_event_data(&ep, &data, &len);
+		ret = rootfs_event_data(&r->root, &data, &len);
 	if (ret >= 0)
 		ret = digest_buf(HASH_SHA384, data, len, d);
 	if (ret < 0)
@@ -300,7 +232,7 @@ static int rootfs_event_json(const struct build_result *r, json_object *m)
 static int manifest_object(const struct build_result *r, json_object **ret)
 {
 	const struct build_config *c = r->config;
-	const struct verity_params *p = &r->verity;
+	const struct verity_params *p = &r->root.params;
 	_cleanup_json_ json_object *m = json_object_new_object();
 	json_object *tool = json_object_new_object(), *inputs = json_object_new_array();
 	json_object *fs = json_object_new_object(), *parts = json_object_new_array();
@@ -330,7 +262,7 @@ static int manifest_object(const struct build_result *r, json_object **ret)
 	add_int(m, "source_date_epoch", c->epoch);
 	add_str(m, "layout", disk_layout_name(c->layout));
 	add_str(m, "hash_algorithm", hash_alg_name(p->alg));
-	add_hex(m, "root_hash", r->root_hash, r->root_hash_len);
+	add_hex(m, "root_hash", r->root.root_hash, hash_alg_size(p->alg));
 	add_hex(m, "salt", p->salt, p->salt_size);
 	add_int(m, "data_blocks", p->data_blocks);
 	add_int(m, "data_block_size", p->data_block_size);
@@ -426,10 +358,11 @@ int build_summary_json(const struct build_result *r, const char *out, char **ret
 		return -ENOMEM;
 	add_str(s, "out", out);
 	add_str(s, "layout", disk_layout_name(r->config->layout));
-	add_str(s, "hash_algorithm", hash_alg_name(r->verity.alg));
-	add_hex(s, "root_hash", r->root_hash, r->root_hash_len);
-	add_hex(s, "salt", r->verity.salt, r->verity.salt_size);
-	add_int(s, "data_blocks", r->verity.data_blocks);
+	const struct verity_params *p = &r->root.params;
+	add_str(s, "hash_algorithm", hash_alg_name(p->alg));
+	add_hex(s, "root_hash", r->root.root_hash, hash_alg_size(p->alg));
+	add_hex(s, "salt", p->salt, p->salt_size);
+	add_int(s, "data_blocks", p->data_blocks);
 	add_str(s, "cmdline", r->cmdline ? r->cmdline : "");
 	for (size_t i = 0; i < r->n_files; i++)
 		json_object_array_add(files, json_object_new_string(r->files[i].name));
@@ -440,10 +373,9 @@ int build_summary_json(const struct build_result *r, const char *out, char **ret
 int build_reference_values_json(const struct build_result *r, const char *initrd_path,
 				char **ret)
 {
-	struct rootfs_event_params ep = rootfs_params(r);
 	_cleanup_free_ uint8_t *event = NULL;
 	size_t len;
-	int ret2 = rootfs_event_data(&ep, &event, &len);
+	int ret2 = rootfs_event_data(&r->root, &event, &len);
 	if (ret2 < 0)
 		return ret2;
 
@@ -456,10 +388,12 @@ int build_reference_values_json(const struct build_result *r, const char *initrd
 	in.expected.rootfs_event = event;
 	in.expected.rootfs_event_len = len;
 	in.expected.initrd_path = initrd_path;
-	ret2 = expected_measure_targets(r->cmdline, &in.expected.rootfs_rtmr,
-					&in.expected.rootfs_pcr);
+	struct verity_cmdline v;
+	ret2 = verity_cmdline_parse_text(r->cmdline, &v, NULL);
 	if (ret2 < 0)
 		return ret2;
+	in.expected.rootfs_rtmr = v.rtmr;
+	in.expected.rootfs_pcr = v.pcr;
 	_cleanup_free_ char *json = NULL;
 	ret2 = refvalues_build_json(&in, false, &json, NULL);
 	if (ret2 < 0)

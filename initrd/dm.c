@@ -7,79 +7,22 @@
 
 #include "core/util.h"
 
-#include <inttypes.h>
+#include <stdio.h>
 #include <linux/dm-ioctl.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
-int verity_hash_start_block(const struct verity_cmdline *v, uint64_t *ret_block)
-{
-	uint64_t hbs = v->verity.hash_block_size, off = v->verity.hash_offset;
-	if (hbs == 0)
-		return -EINVAL;
-	if (!v->verity.superblock) {
-		/* The kernel addresses the tree in hash blocks: an unaligned offset cannot be
-		 * expressed, and rounding it would point the kernel at other bytes. */
-		if (off % hbs != 0)
-			return -EINVAL;
-		*ret_block = off / hbs;
-		return 0;
-	}
-	/* As cryptsetup (VERITY_hash_offset_block): the tree starts at the first hash
-	 * block after the 512-byte superblock. */
-	uint64_t end;
-	if (!add_ok(off, (uint64_t)VERITY_SUPERBLOCK_SIZE + hbs - 1, &end))
-		return -EOVERFLOW;
-	*ret_block = end / hbs;
-	return 0;
-}
-
-int verity_table_sectors(const struct verity_cmdline *v, uint64_t *ret_sectors)
-{
-	uint64_t bytes;
-	if (v->verity.data_block_size < 512 || v->verity.data_block_size % 512 != 0)
-		return -EINVAL;
-	if (!mul_ok(v->verity.data_blocks, (uint64_t)v->verity.data_block_size, &bytes))
-		return -EOVERFLOW;
-	*ret_sectors = bytes / 512;
-	return 0;
-}
-
 int verity_table_params(const struct verity_cmdline *v, const struct verity_devices *devs,
 			bool with_policy, char *buf, size_t len)
 {
-	const char *alg = hash_alg_name(v->verity.alg);
-	size_t hlen = hash_alg_size(v->verity.alg);
-	uint64_t hash_start;
-	int r;
-
-	if (!alg || v->root_hash_len != hlen || v->verity.salt_size > VERITY_MAX_SALT)
-		return -EINVAL;
-	r = verity_hash_start_block(v, &hash_start);
-	if (r < 0)
-		return r;
-
-	char root[2 * DIGEST_MAX_SIZE + 1], salt[2 * VERITY_MAX_SALT + 1];
-	hex_encode(v->root_hash, hlen, root);
-	if (v->verity.salt_size > 0)
-		hex_encode(v->verity.salt, v->verity.salt_size, salt);
-	else
-		strcpy(salt, "-"); /* the kernel's spelling of "no salt" */
-
-	const char *policy = "";
+	char data[32], hash[32];
+	snprintf(data, sizeof(data), "%u:%u", major(devs->data), minor(devs->data));
+	snprintf(hash, sizeof(hash), "%u:%u", major(devs->hash), minor(devs->hash));
+	const char *policy = NULL;
 	if (with_policy)
-		policy = v->on_corruption == VERITY_ON_CORRUPTION_RESTART
-			     ? " 1 restart_on_corruption"
-			     : " 1 panic_on_corruption";
-
-	int n = snprintf(buf, len,
-			 "1 %u:%u %u:%u %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRIu64 " %s %s %s%s",
-			 major(devs->data), minor(devs->data), major(devs->hash), minor(devs->hash),
-			 v->verity.data_block_size, v->verity.hash_block_size,
-			 v->verity.data_blocks, hash_start, alg, root, salt, policy);
-	if (n < 0 || (size_t)n >= len)
-		return -ENOBUFS;
-	return 0;
+		policy = v->on_corruption == VERITY_ON_CORRUPTION_RESTART ? "1 restart_on_corruption"
+									  : "1 panic_on_corruption";
+	return verity_table_format(&v->root, data, hash, policy, buf, len);
 }
 
 static void dm_header_init(struct dm_ioctl *io, size_t size, const char *name)

@@ -314,7 +314,7 @@ static int step_devices(struct init_ctx *ctx)
 static int check_superblock(struct init_ctx *ctx)
 {
 	const struct init_sys *sys = ctx->sys;
-	const struct verity_params *p = &ctx->vc.verity;
+	const struct verity_params *p = &ctx->vc.root.params;
 	uint8_t disk[VERITY_SUPERBLOCK_SIZE], want[VERITY_SUPERBLOCK_SIZE];
 	struct verity_params found;
 
@@ -353,12 +353,12 @@ static int check_superblock(struct init_ctx *ctx)
 
 static int load_and_resume(struct init_ctx *ctx, int control, bool with_policy)
 {
-	char params[1024];
+	char params[VERITY_TABLE_MAX];
 	uint64_t sectors;
 	int r = verity_table_params(&ctx->vc, &ctx->devs, with_policy, params, sizeof(params));
 	if (r < 0)
 		return STEP_ERR(ctx, r, "building the verity table: %s", strerror(-r));
-	r = verity_table_sectors(&ctx->vc, &sectors);
+	r = verity_data_sectors(&ctx->vc.root.params, &sectors);
 	if (r < 0)
 		return STEP_ERR(ctx, r, "data size: %s", strerror(-r));
 	r = dm_load_table(ctx->sys, control, INIT_DM_NAME, sectors, "verity", params);
@@ -379,8 +379,8 @@ static int load_and_resume(struct init_ctx *ctx, int control, bool with_policy)
 static int read_back(struct init_ctx *ctx)
 {
 	const struct init_sys *sys = ctx->sys;
-	size_t bs = ctx->vc.verity.data_block_size;
-	uint64_t last = ctx->vc.verity.data_blocks - 1;
+	size_t bs = ctx->vc.root.params.data_block_size;
+	uint64_t last = ctx->vc.root.params.data_blocks - 1;
 	_cleanup_free_ uint8_t *buf = malloc(bs);
 	if (!buf)
 		return STEP_ERR(ctx, -ENOMEM, "out of memory");
@@ -408,9 +408,9 @@ static int step_verity(struct init_ctx *ctx)
 	const struct init_sys *sys = ctx->sys;
 	int r;
 
-	if (ctx->vc.verity.data_blocks == 0)
+	if (ctx->vc.root.params.data_blocks == 0)
 		return STEP_ERR(ctx, -EINVAL, "data-blocks is 0");
-	if (ctx->vc.verity.superblock) {
+	if (ctx->vc.root.params.superblock) {
 		r = check_superblock(ctx);
 		if (r < 0)
 			return r;
@@ -449,7 +449,7 @@ static int step_verity(struct init_ctx *ctx)
 		return r;
 
 	char hex[2 * DIGEST_MAX_SIZE + 1];
-	hex_encode(ctx->vc.root_hash, ctx->vc.root_hash_len, hex);
+	hex_encode(ctx->vc.root.root_hash, hash_alg_size(ctx->vc.root.params.alg), hex);
 	log_line(ctx, LOG_BOTH, "verity: root hash %s verified on %s (data %s, hash %s)", hex,
 		 INIT_DM_NODE, ctx->data_node, ctx->hash_node);
 	return 0;
@@ -541,19 +541,9 @@ static int step_measure(struct init_ctx *ctx, const char **ret_step)
 	if (r < 0)
 		return r;
 
-	struct rootfs_event_params ep = {
-	    .alg = vc->verity.alg,
-	    .root_hash = vc->root_hash,
-	    .root_hash_len = vc->root_hash_len,
-	    .salt = vc->verity.salt,
-	    .salt_len = vc->verity.salt_size,
-	    .data_blocks = vc->verity.data_blocks,
-	    .data_block_size = vc->verity.data_block_size,
-	    .hash_block_size = vc->verity.hash_block_size,
-	};
 	_cleanup_free_ uint8_t *event = NULL, *record = NULL;
 	size_t event_len, record_len;
-	r = rootfs_event_data(&ep, &event, &event_len);
+	r = rootfs_event_data(&vc->root, &event, &event_len);
 	if (r < 0)
 		return STEP_ERR(ctx, r, "building the rootfs event: %s", strerror(-r));
 

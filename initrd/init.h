@@ -69,19 +69,13 @@ struct verity_devices {
 };
 
 /*
- * The verity target's parameters:
- *   1 <maj:min> <maj:min> <dbs> <hbs> <nblocks> <hash_start_block> <alg> <root> <salt|->
- *     [1 panic_on_corruption|restart_on_corruption]
- * with_policy=false leaves the corruption option out (I/O errors instead: /init's own
- * read-back check uses that, see init.c).  -EINVAL when hash_offset cannot be expressed
- * in hash blocks, -ENOBUFS when len is too small.
+ * The verity target's parameters for these devices (core/verity.h verity_table_format()),
+ * with "1 panic_on_corruption" or "1 restart_on_corruption" as the cmdline says when
+ * with_policy; without it the kernel returns I/O errors (/init's own read-back check uses
+ * that, see init.c).  Errors as verity_table_format().
  */
 int verity_table_params(const struct verity_cmdline *v, const struct verity_devices *devs,
 			bool with_policy, char *buf, size_t len);
-/* The device's length in 512-byte sectors; -EOVERFLOW if it does not fit. */
-int verity_table_sectors(const struct verity_cmdline *v, uint64_t *ret_sectors);
-/* First block of the tree on the hash device (after the superblock when there is one). */
-int verity_hash_start_block(const struct verity_cmdline *v, uint64_t *ret_block);
 
 /* Raw device-mapper ioctls on an open /dev/mapper/control fd. */
 int dm_create(const struct init_sys *sys, int control_fd, const char *name, dev_t *ret_dev);

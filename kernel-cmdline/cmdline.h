@@ -23,7 +23,9 @@
  * as equal, as the kernel's parameq() and systemd's proc_cmdline_key_streq() do, so
  * `systemd.verity-root-data=` and `systemd.verity_root_data=` count as duplicates.
  *
- * Owned by kernel-cmdline/cmdline.c (parse/build) and kernel-cmdline/verity-args.c.
+ * Owned by kernel-cmdline/: cmdline.c (parse/build), verity-args.c (the verity set and
+ * the measurement targets), screen.c (the screening rules), dm-mod-create.c (Kata's
+ * dm-mod.create= line).  Nothing else in tdverity parses a command line.
  */
 #pragma once
 
@@ -72,7 +74,7 @@ bool cmdline_isspace(char c);
  */
 int cmdline_append(char **text, const char *key, const char *value);
 
-/* ---- The verity parameters (DESIGN.md decision 3) -------------------------------------
+/* ---- The verity parameters ---------------------------------------------------------------
  *
  * Names and option spellings are systemd's (systemd-veritysetup-generator(8),
  * veritytab(5)), so a systemd initrd can use the same line:
@@ -110,9 +112,7 @@ enum measure_backend {
 #define VERITY_SELECTOR_MAX 128
 
 struct verity_cmdline {
-	struct verity_params verity; /* alg, sizes, data_blocks, salt, hash_offset, superblock */
-	uint8_t root_hash[DIGEST_MAX_SIZE];
-	size_t root_hash_len;
+	struct verity_root root; /* parameters (alg, sizes, salt, offset, superblock) + root hash */
 	char data_device[VERITY_SELECTOR_MAX];
 	char hash_device[VERITY_SELECTOR_MAX];
 	enum verity_corruption_action on_corruption;
@@ -138,10 +138,77 @@ int verity_cmdline_build(const struct verity_cmdline *v, char **ret_text);
 int verity_cmdline_parse(const struct cmdline *c, struct verity_cmdline *ret,
 			 const char **ret_err);
 
+/* cmdline_parse() + verity_cmdline_parse() of a whole line (an unterminated quote too is
+ * reported through ret_err). */
+int verity_cmdline_parse_text(const char *text, struct verity_cmdline *ret, const char **ret_err);
+
+/*
+ * Only the optional part (tdverity.measure, .rtmr, .pcr, .init, .timeout) of a whole
+ * line, read by the very code verity_cmdline_parse() uses, so the answer is /init's: the
+ * defaults of verity_cmdline_init() for what is absent; -EINVAL (with *ret_err) for a
+ * duplicated, malformed (tdverity.rtmr=03) or unknown tdverity.* parameter.  The verity
+ * volume in *ret is left at its defaults: use verity_cmdline_parse() to read it.
+ */
+int verity_cmdline_measure_targets(const char *text, struct verity_cmdline *ret,
+				   const char **ret_err);
+
+/* Whether key is one of the set above (roothash, systemd.verity_root_{data,hash,options},
+ * tdverity.*): the parameters verity_cmdline_parse() owns. */
+bool verity_cmdline_owns_key(const char *key);
+
+/* What the firmware adds to the line it measures and hands the kernel (host/expected.h). */
+#define CMDLINE_FIRMWARE_INITRD "initrd=initrd"
+
+/*
+ * The builder's whole line: verity_cmdline_build(), then extra (NULL or "": none) after
+ * one space once cmdline_check_extra() accepts it.  -EINVAL with *ret_err (optional) a
+ * static reason when extra is refused or the line, with the firmware's " initrd=initrd",
+ * would pass CMDLINE_MAX_LEN; -ENOMEM.  Caller frees *ret_text.
+ */
+int verity_cmdline_build_with_extra(const struct verity_cmdline *v, const char *extra,
+				    char **ret_text, const char **ret_err);
+
+/* ---- Screening rules (kernel-cmdline/screen.c) -------------------------------------------
+ *
+ * Which parameters a line may carry besides the builder's verity set.  One table, applied
+ * to a user's addition (tdverity-build --extra-cmdline) and to a whole line as booted
+ * (tdverity-verify).  Keys compare as the kernel's ('-' equals '_').
+ */
+struct cmdline_rule {
+	const char *key; /* a parameter name, or with prefix a name prefix ("tdverity.") */
+	bool prefix;
+	const char *why; /* the refusal, for the one error line */
+};
+
+enum cmdline_scope {
+	/* A user's addition to the builder's line: every rule applies to every key. */
+	CMDLINE_SCOPE_EXTRA,
+	/* A whole line: the keys verity_cmdline_owns_key() are verity_cmdline_parse()'s to
+	 * judge; every other key is held to every rule. */
+	CMDLINE_SCOPE_BOOTED,
+};
+
+/* The rule table (static), for documentation and tests. */
+const struct cmdline_rule *cmdline_rules(size_t *ret_n);
+
+/* 0 when no parameter of c breaks a rule, else -EINVAL with *ret_err (optional) the
+ * first broken rule's why.  Words after "--" (init's argv) are not parameters. */
+int cmdline_screen(const struct cmdline *c, enum cmdline_scope scope, const char **ret_err);
+
 /*
  * Check a user-supplied addition to the builder's cmdline (--extra-cmdline): printable
- * ASCII only, parses (no unterminated quote) and sets none of the parameters above
- * (roothash, systemd.verity*, tdverity.*: they are the builder's to set).  0 or -EINVAL
- * with *ret_err (optional) a static reason.
+ * ASCII only, parses (no unterminated quote) and passes cmdline_screen(CMDLINE_SCOPE_EXTRA):
+ * none of the parameters above, nothing that redirects the boot past the verified root.
+ * 0 or -EINVAL with *ret_err (optional) a static reason.
  */
 int cmdline_check_extra(const char *extra, const char **ret_err);
+
+/*
+ * Kata's spelling of the verity root for a kernel without an initrd:
+ *   dm-mod.create="dm-verity,,,ro,0 <sectors> verity <table>" root=/dev/dm-0
+ *   rootflags=data=ordered,errors=remount-ro ro rootfstype=ext4
+ * with core/verity.h's verity_table_format() table (no trailing newline).  data_dev and
+ * hash_dev are device paths (the kernel resolves no PARTUUID= there).  -EINVAL, -ENOMEM.
+ */
+int cmdline_dm_mod_create_build(const struct verity_root *r, const char *data_dev,
+				const char *hash_dev, char **ret_text);

@@ -50,10 +50,10 @@ void verity_cmdline_init(struct verity_cmdline *v)
 		.pcr = 15,
 		.timeout_sec = 10,
 	};
-	v->verity.alg = HASH_SHA256;
-	v->verity.data_block_size = 4096;
-	v->verity.hash_block_size = 4096;
-	v->verity.superblock = true;
+	v->root.params.alg = HASH_SHA256;
+	v->root.params.data_block_size = 4096;
+	v->root.params.hash_block_size = 4096;
+	v->root.params.superblock = true;
 	strcpy(v->init, "/sbin/init");
 }
 
@@ -237,7 +237,7 @@ static int fail(const char **ret_err, const char *why)
 static int apply_option(enum opt_id id, const char *value, struct verity_cmdline *v,
 			const char **ret_err)
 {
-	struct verity_params *p = &v->verity;
+	struct verity_params *p = &v->root.params;
 	uint64_t u;
 	switch (id) {
 	case OPT_HASH:
@@ -334,9 +334,9 @@ static int parse_options(const char *text, struct verity_cmdline *v, const char 
 	if (seen[OPT_PANIC] == seen[OPT_RESTART])
 		return fail(ret_err, KEY_OPTIONS ": exactly one of panic-on-corruption and "
 				     "restart-on-corruption is required");
-	if (seen[OPT_UUID] && !v->verity.superblock)
+	if (seen[OPT_UUID] && !v->root.params.superblock)
 		return fail(ret_err, KEY_OPTIONS ": uuid= needs superblock=true");
-	if (v->verity.hash_offset % v->verity.hash_block_size)
+	if (v->root.params.hash_offset % v->root.params.hash_block_size)
 		return fail(ret_err, KEY_OPTIONS ": hash-offset= is not a multiple of hash-block-size");
 	return 0;
 }
@@ -411,10 +411,9 @@ static int parse_required(const struct cmdline *c, struct verity_cmdline *v, con
 	r = UNIQUE(c, KEY_ROOTHASH, &value, ret_err);
 	if (r <= 0)
 		return r < 0 ? r : fail(ret_err, KEY_ROOTHASH ": missing");
-	size_t size = hash_alg_size(v->verity.alg);
-	if (strlen(value) != 2 * size || hex_decode_exact(value, v->root_hash, size) < 0)
+	size_t size = hash_alg_size(v->root.params.alg);
+	if (strlen(value) != 2 * size || hex_decode_exact(value, v->root.root_hash, size) < 0)
 		return fail(ret_err, KEY_ROOTHASH ": not a hex digest of the hash= algorithm's size");
-	v->root_hash_len = size;
 
 	r = UNIQUE(c, KEY_DATA, &value, ret_err);
 	if (r <= 0)
@@ -502,7 +501,7 @@ int verity_cmdline_parse(const struct cmdline *c, struct verity_cmdline *ret, co
 
 static int build_options(const struct verity_cmdline *v, char **ret)
 {
-	const struct verity_params *p = &v->verity;
+	const struct verity_params *p = &v->root.params;
 	_cleanup_free_ char *salt = p->salt_size ? hex_encode_alloc(p->salt, p->salt_size)
 						 : strdup("-");
 	char uuid[64] = "";
@@ -531,7 +530,7 @@ static int build_options(const struct verity_cmdline *v, char **ret)
 int verity_cmdline_build(const struct verity_cmdline *v, char **ret_text)
 {
 	if (!v || !ret_text || (unsigned)v->measure >= ELEMENTSOF(measure_names) ||
-	    v->root_hash_len != hash_alg_size(v->verity.alg))
+	    hash_alg_size(v->root.params.alg) == 0)
 		return -EINVAL;
 
 	_cleanup_free_ char *opts = NULL, *root = NULL, *text = NULL;
@@ -539,7 +538,7 @@ int verity_cmdline_build(const struct verity_cmdline *v, char **ret_text)
 	int r = build_options(v, &opts);
 	if (r < 0)
 		return r;
-	root = hex_encode_alloc(v->root_hash, v->root_hash_len);
+	root = hex_encode_alloc(v->root.root_hash, hash_alg_size(v->root.params.alg));
 	if (!root)
 		return -ENOMEM;
 	snprintf(num[0], sizeof(num[0]), "%u", v->rtmr);
@@ -580,48 +579,65 @@ int verity_cmdline_build(const struct verity_cmdline *v, char **ret_text)
 	return 0;
 }
 
-/* Kernel parameters that choose what runs first or what is mounted as the root. */
-static bool boot_path_key(const char *norm_key)
+int verity_cmdline_measure_targets(const char *text, struct verity_cmdline *ret,
+				   const char **ret_err)
 {
-	static const char *const keys[] = { "init", "rdinit", "root", "noinitrd", "dm_mod.create" };
-	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-		if (strcmp(norm_key, keys[i]) == 0)
-			return true;
-	return false;
+	struct cmdline *c = NULL;
+	struct verity_cmdline v;
+	if (!text || cmdline_parse(text, &c) < 0)
+		return fail(ret_err, "the command line has an unterminated quote");
+	verity_cmdline_init(&v);
+	int r = check_unknown(c, ret_err);
+	if (r >= 0)
+		r = parse_optional(c, &v, ret_err);
+	cmdline_free(c);
+	if (r < 0)
+		return r;
+	*ret = v;
+	return 0;
 }
 
-int cmdline_check_extra(const char *extra, const char **ret_err)
+bool verity_cmdline_owns_key(const char *key)
 {
-	if (!extra)
-		return 0;
-	for (const char *s = extra; *s; s++)
-		if (*s < ' ' || *s > '~')
-			return fail(ret_err, "holds a character that is not printable ASCII");
+	static const char *const keys[] = { KEY_ROOTHASH, KEY_DATA, KEY_HASH, KEY_OPTIONS };
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (cmdline_key_equal(key, keys[i]))
+			return true;
+	/* Unknown tdverity.* keys are verity_cmdline_parse()'s to refuse. */
+	return startswith(key, "tdverity.", NULL);
+}
 
+int verity_cmdline_parse_text(const char *text, struct verity_cmdline *ret, const char **ret_err)
+{
 	struct cmdline *c = NULL;
-	if (cmdline_parse(extra, &c) < 0)
-		return fail(ret_err, "has an unterminated quote");
-	int r = 0;
-	for (size_t i = 0; i < c->n_params && r == 0; i++) {
-		const char *k = c->params[i].key;
-		char norm[64];
-		snprintf(norm, sizeof(norm), "%s", k);
-		for (char *p = norm; *p; p++)
-			if (*p == '-')
-				*p = '_';
-		if (cmdline_key_equal(k, KEY_ROOTHASH) || startswith(norm, "tdverity.", NULL) ||
-		    startswith(norm, "systemd.verity", NULL) ||
-		    startswith(norm, "rd.systemd.verity", NULL))
-			r = fail(ret_err, "sets a verity parameter (roothash, systemd.verity*, "
-					  "tdverity.*) that only the builder may set");
-		else if (boot_path_key(norm))
-			/* Threat: a measured but wrong cmdline that makes the kernel skip /init
-			 * (rdinit=, noinitrd) or mount some other root (root=, dm_mod.create=),
-			 * so the verified root is never set up.  Attestation would catch it; the
-			 * builder refuses to write it at all. */
-			r = fail(ret_err, "redirects the boot (init, rdinit, root, noinitrd, "
-					  "dm-mod.create), which would bypass the verified root");
-	}
+	if (!text || cmdline_parse(text, &c) < 0)
+		return fail(ret_err, "the command line has an unterminated quote");
+	int r = verity_cmdline_parse(c, ret, ret_err);
 	cmdline_free(c);
 	return r;
+}
+
+int verity_cmdline_build_with_extra(const struct verity_cmdline *v, const char *extra,
+				    char **ret_text, const char **ret_err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = cmdline_check_extra(extra, ret_err);
+	if (r < 0)
+		return r;
+	r = verity_cmdline_build(v, &text);
+	if (r < 0)
+		return fail(ret_err, "the verity parameters cannot be written as a command line");
+	if (extra && *extra) {
+		char *joined;
+		if (asprintf(&joined, "%s %s", text, extra) < 0)
+			return -ENOMEM;
+		free(text);
+		text = joined;
+	}
+	/* The firmware adds initrd=initrd (expected.h): the kernel must still keep it all. */
+	if (strlen(text) + strlen(" " CMDLINE_FIRMWARE_INITRD) > CMDLINE_MAX_LEN)
+		return fail(ret_err, "the command line would be longer than the kernel keeps "
+				     "(2047 bytes, with the firmware's initrd=initrd)");
+	*ret_text = TAKE_PTR(text);
+	return 0;
 }

@@ -5,6 +5,7 @@
 #include "core/util.h"
 #include "host/initdata.h"
 #include "host/refvalues.h"
+#include "host/tdvf.h"
 #include "verifier/verbs.h"
 
 #include <stdarg.h>
@@ -140,6 +141,39 @@ static int pin_initdata(const char *path, struct td_pins *p)
 	return VERIFY_OK;
 }
 
+/*
+ * The firmware file (--firmware) pins MRTD (the TDVF pages as QEMU adds them; both page
+ * orders when --qemu-version does not say which: the same bytes measured in one of two
+ * orders) and RTMR0 when all of its events are known (host/expected.h).
+ */
+static void pin_firmware(const struct expect_args *art, const struct expected_inputs *in,
+			 const struct expected_event *events, size_t n,
+			 struct check_pins_state *state, struct td_pins *p)
+{
+	if (!in->firmware)
+		return;
+	char origin[192];
+	uint8_t mrtd[SHA384_SIZE];
+	static const enum tdvf_page_order orders[] = { TDVF_ORDER_INTERLEAVED,
+						       TDVF_ORDER_ADD_FIRST };
+	snprintf(origin, sizeof(origin), "--firmware %s (%s)", art->firmware,
+		 in->has_page_order ? "QEMU page order as --qemu-version says"
+				    : "either QEMU page order");
+	for (size_t i = 0; i < ELEMENTSOF(orders); i++)
+		if ((!in->has_page_order || in->page_order == orders[i]) &&
+		    tdvf_mrtd(in->firmware, orders[i], mrtd) == 0)
+			(void)td_pin_value(p, TD_REG_MRTD, PIN_ARTEFACT, origin, mrtd);
+	if (!expected_rtmr0_determined(in, events, n))
+		return;
+	uint8_t rtmr[4][SHA384_SIZE];
+	expected_replay_rtmrs(events, n, rtmr);
+	snprintf(origin, sizeof(origin), "--firmware %s and the VM's shape (%s)", art->firmware,
+		 firmware_profile_name(in->profile));
+	(void)td_pin_value(p, TD_REG_RTMR0, PIN_ARTEFACT, origin, rtmr[0]);
+	p->pin[TD_REG_RTMR0][PIN_ARTEFACT].events = state->by_rtmr[0];
+	p->pin[TD_REG_RTMR0][PIN_ARTEFACT].n_events = state->n_by_rtmr[0];
+}
+
 /* Artefact pins of RTMR1..3: the replay of the predicted events, when they are complete. */
 static void pin_artefacts(const struct expect_args *art, const struct expect_state *st,
 			  const struct expected_event *events, size_t n,
@@ -178,6 +212,7 @@ static void pin_artefacts(const struct expect_args *art, const struct expect_sta
 		p->pin[TD_REG_RTMR0 + r][PIN_ARTEFACT].n_events = state->n_by_rtmr[r];
 	}
 	p->rtmr3_boot_events = in->rootfs_rtmr == 3 ? 1 : 0;
+	pin_firmware(art, in, events, n, state, p);
 }
 
 int check_pins_build(const struct check_pin_args *a, const struct expect_args *art,

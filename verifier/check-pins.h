@@ -3,7 +3,8 @@
  * `check`'s pinning options and how they become td_pins (verifier/td-pins.h):
  *   --mrtd --rtmr0 .. --rtmr3 --mrconfigid --mrowner --mrownerconfig --mrseam HEX   given
  *   --reference-values FILE                                            reference values
- *   --initdata FILE (MRCONFIGID), and the build artefacts (expect-inputs.h)  artefacts
+ *   --initdata FILE (MRCONFIGID), and the build artefacts (expect-inputs.h: --firmware
+ *   pins MRTD and RTMR0, --kernel RTMR1, the cmdline RTMR2, --manifest RTMR3)  artefacts
  *   --td-attributes HEX[/MASK] --xfam HEX[/MASK]                       the attributes policy
  *   --rtmr3-only-rootfs                                                nothing after rootfs
  */
@@ -60,7 +61,7 @@ bool check_pin_args_take(struct check_pin_args *a, int opt, const char *value);
 
 /* What the artefact pins point to; lives as long as the pins are used. */
 struct check_pins_state {
-	const struct expected_event *by_rtmr[4][16];
+	const struct expected_event *by_rtmr[4][64];
 	size_t n_by_rtmr[4];
 };
 

@@ -2,6 +2,7 @@
 #include "verifier/expect-inputs.h"
 
 #include "core/util.h"
+#include "kernel-cmdline/cmdline.h"
 #include "verifier/verbs.h"
 
 #include <stdio.h>
@@ -21,6 +22,11 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x105: a->qemu_patch = true; return true;
 	case 0x106: a->memory = value; return true;
 	case 0x107: a->machine = value; return true;
+	case 0x108: a->firmware = value; return true;
+	case 0x109: a->qemu_version = value; return true;
+	case 0x10a: a->acpi_tables = value; return true;
+	case 0x10b: a->acpi_rsdp = value; return true;
+	case 0x10c: a->acpi_loader = value; return true;
 	default: return false;
 	}
 }
@@ -52,6 +58,48 @@ static int usage_error(const char *verb, const char *msg)
 	return VERIFY_USAGE;
 }
 
+/*
+ * --firmware and what goes with it.  The image is untrusted input: tdvf_parse() checks
+ * every offset and size in it before anything is computed.
+ */
+static int load_firmware(const char *verb, const struct expect_args *a, struct expect_state *s)
+{
+	if (!a->firmware)
+		return VERIFY_OK;
+	enum qemu_machine m = QEMU_MACHINE_Q35;
+	if (a->machine && (qemu_machine_from_name(a->machine, &m) < 0 || m != QEMU_MACHINE_Q35))
+		return usage_error(verb, "--firmware: a TD is a q35 machine (--machine q35)");
+	if (a->qemu_version) {
+		int r = tdvf_order_from_qemu_version(a->qemu_version, &s->in.page_order);
+		if (r == -ERANGE)
+			return usage_error(verb, "--qemu-version: QEMU before 8 has no known TDX page "
+						 "order");
+		if (r < 0)
+			return usage_error(verb, "--qemu-version must be MAJOR.MINOR[.PATCH]");
+		s->in.has_page_order = true;
+	}
+	if (a->memory && qemu_parse_memory_size(a->memory, &s->in.memory_size) < 0)
+		return usage_error(verb, "--memory SIZE as QEMU -m: 2048, 2G, 512M");
+	size_t len;
+	int r = read_full_file(a->firmware, TDVF_IMAGE_MAX_SIZE, &s->firmware_image, &len);
+	if (r < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: cannot read: %s\n", verb, a->firmware,
+			strerror(-r));
+		return VERIFY_BAD_INPUT;
+	}
+	struct tdv_error err = { { 0 } };
+	if (tdvf_parse(s->firmware_image, len, &s->firmware, &err) < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: %s\n", verb, a->firmware, err.msg);
+		return VERIFY_BAD_INPUT;
+	}
+	s->have_firmware = true;
+	s->in.firmware = &s->firmware;
+	s->in.acpi_tables_path = a->acpi_tables;
+	s->in.acpi_rsdp_path = a->acpi_rsdp;
+	s->in.acpi_loader_path = a->acpi_loader;
+	return VERIFY_OK;
+}
+
 int expect_state_load(const char *verb, const struct expect_args *a, struct expect_state *s)
 {
 	*s = (struct expect_state){ 0 };
@@ -59,8 +107,14 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 	if (a->profile && firmware_profile_from_name(a->profile, &s->in.profile) < 0)
 		return usage_error(verb, "unknown --firmware-profile (edk2-pre-202411, "
 					 "edk2-202411, edk2-202508)");
-	if ((a->memory || a->machine) && !a->qemu_patch)
-		return usage_error(verb, "--memory and --machine go with --qemu-kernel-patch");
+	if ((a->memory || a->machine) && !a->qemu_patch && !a->firmware)
+		return usage_error(verb, "--memory and --machine go with --qemu-kernel-patch or "
+					 "--firmware");
+	if ((a->qemu_version || a->acpi_tables || a->acpi_rsdp || a->acpi_loader) && !a->firmware)
+		return usage_error(verb, "--qemu-version and --acpi-* go with --firmware");
+	int fw = load_firmware(verb, a, s);
+	if (fw != VERIFY_OK)
+		return fw;
 	if (a->qemu_patch) {
 		if (!a->kernel)
 			return usage_error(verb, "--qemu-kernel-patch needs --kernel");
@@ -69,6 +123,8 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 						 "2048, 2G, 512M)");
 		if (a->machine && qemu_machine_from_name(a->machine, &s->patch.machine) < 0)
 			return usage_error(verb, "--machine must be pc or q35");
+		if (a->firmware)
+			s->patch.machine = QEMU_MACHINE_Q35; /* load_firmware() refused pc */
 	}
 
 	struct tdv_error err = { { 0 } };
@@ -97,11 +153,16 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		if (!s->cmdline)
 			return VERIFY_BAD_INPUT;
 	}
-	if (s->cmdline &&
-	    expected_measure_targets(s->cmdline, &s->in.rootfs_rtmr, &s->in.rootfs_pcr) < 0) {
-		fprintf(stderr, "tdverity-verify: %s: the cmdline's tdverity.rtmr= (2|3) or "
-				"tdverity.pcr= (0..23) is malformed or repeated\n", verb);
-		return VERIFY_BAD_INPUT;
+	if (s->cmdline) {
+		/* Where /init extends the rootfs event, read as /init reads it. */
+		struct verity_cmdline v;
+		const char *why = "";
+		if (verity_cmdline_measure_targets(s->cmdline, &v, &why) < 0) {
+			fprintf(stderr, "tdverity-verify: %s: the cmdline: %s\n", verb, why);
+			return VERIFY_BAD_INPUT;
+		}
+		s->in.rootfs_rtmr = v.rtmr;
+		s->in.rootfs_pcr = v.pcr;
 	}
 
 	s->in.kernel_path = a->kernel;
@@ -127,6 +188,9 @@ void expect_state_done(struct expect_state *s)
 {
 	if (s->have_manifest)
 		build_manifest_done(&s->manifest);
+	if (s->have_firmware)
+		tdvf_done(&s->firmware);
+	free(s->firmware_image);
 	free(s->cmdline);
 	free(s->rootfs_event);
 	*s = (struct expect_state){ 0 };

@@ -17,8 +17,8 @@ static const char *const register_names[_TD_REG_MAX] = {
 
 /* What would pin an unpinned register: the hint on its row. */
 static const char *const unpinned_hints[TD_REG_REQUIRED_END] = {
-	[TD_REG_MRTD] = "unpinned: give --mrtd or --reference-values (mr_td)",
-	[TD_REG_RTMR0] = "unpinned: give --rtmr0 or --reference-values (rtmr_0)",
+	[TD_REG_MRTD] = "unpinned: give --firmware, --mrtd or --reference-values (mr_td)",
+	[TD_REG_RTMR0] = "unpinned: give --firmware (with the VM shape), --rtmr0 or --reference-values (rtmr_0)",
 	[TD_REG_RTMR1] = "unpinned: give --kernel, --rtmr1 or --reference-values (rtmr_1)",
 	[TD_REG_RTMR2] = ("unpinned: give --cmdline/--manifest (and --initrd), --rtmr2 or "
 			  "--reference-values (rtmr_2)"),

@@ -13,6 +13,7 @@
  * values.  VERIFIED needs MRTD and RTMR0..3 pinned and matching; an unpinned one makes
  * the verdict PARTIAL (exit 1), never a pass.
  */
+#include "verifier/appraise-args.h"
 #include "verifier/check-artefacts.h"
 #include "verifier/check-pins.h"
 #include "verifier/check-report.h"
@@ -39,13 +40,15 @@ static void check_usage(FILE *f)
 		"  --quote FILE        TDX quote (v4 or v5)\n"
 		"  --eventlog FILE     CCEL data blob (or the evidence's event log)\n"
 		"  --aael FILE         the attestation agent's log, appended to the event log\n"
-		"  --root-ca PEM       verify the PCK certificate chain to this root certificate\n"
 		"  --report-data HEX   the 64-byte REPORTDATA the quote must carry (e.g. a nonce)\n"
-		"  --policy P          default, or strict: the PCK chain must verify to --root-ca\n"
-		"                      and no event may sit beside the expected ones (artefacts)\n"
+		"  --policy P          default, or strict: as --rtmr3-only-rootfs\n"
 		"  --json              machine-readable output\n"
 		"\n"
-		"Build artefacts (any of them) pin the registers they determine: --kernel RTMR1,\n"
+		"Quote appraisal (genuine quote, acceptable platform):\n"
+		APPRAISE_OPTIONS_HELP
+		"\n"
+		"Build artefacts (any of them) pin the registers they determine: --firmware MRTD\n"
+		"and RTMR0 (with the VM's shape: --memory, --acpi-*), --kernel RTMR1,\n"
 		"the cmdline (--cmdline, else the manifest's; with --initrd if the boot had one)\n"
 		"RTMR2, --manifest RTMR3 (its rootfs event must be the register's first event):\n"
 		EXPECT_OPTIONS_HELP
@@ -59,15 +62,17 @@ static void check_usage(FILE *f)
 }
 
 struct check_options {
-	const char *quote, *eventlog, *aael, *root_ca, *report_data;
+	const char *quote, *eventlog, *aael, *report_data;
 	bool strict, json;
 	struct expect_args art;
+	struct appraise_args appraise;
 	struct check_pin_args pins;
 };
 
 static bool have_artefacts(const struct check_options *o)
 {
-	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.manifest;
+	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.manifest ||
+	       o->art.firmware;
 }
 
 static int parse_options(int argc, char **argv, struct check_options *o)
@@ -76,12 +81,12 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		{ "quote", required_argument, NULL, 'q' },
 		{ "eventlog", required_argument, NULL, 'l' },
 		{ "aael", required_argument, NULL, 'a' },
-		{ "root-ca", required_argument, NULL, 'r' },
 		{ "report-data", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		EXPECT_LONG_OPTIONS,
+		APPRAISE_LONG_OPTIONS,
 		CHECK_PIN_LONG_OPTIONS,
 		{},
 	};
@@ -92,7 +97,6 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		case 'q': o->quote = optarg; break;
 		case 'l': o->eventlog = optarg; break;
 		case 'a': o->aael = optarg; break;
-		case 'r': o->root_ca = optarg; break;
 		case 'd': o->report_data = optarg; break;
 		case 'p':
 			if (strcmp(optarg, "strict") == 0)
@@ -108,6 +112,7 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		case 'h': check_usage(stdout); return 1;
 		default:
 			if (expect_args_take(&o->art, c, optarg) ||
+			    appraise_args_take(&o->appraise, c, optarg) ||
 			    check_pin_args_take(&o->pins, c, optarg))
 				break;
 			check_usage(stderr);
@@ -124,24 +129,6 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static void check_quote(const struct check_options *o, const struct tdx_quote_verdict *v,
-			struct check_report *rep)
-{
-	check_report_bool(rep, v->ak_signature_ok, "quote",
-			  "attestation-key ECDSA-P256 signature over header and TD report");
-	check_report_bool(rep, v->qe_binding_ok, "quote",
-			  "QE report binds the attestation key (SHA-256(key || QE auth data))");
-	check_report_bool(rep, v->pck_signature_ok, "quote",
-			  "PCK leaf certificate signed the QE report");
-	if (v->chain_checked)
-		check_report_bool(rep, v->chain_ok, "quote", "PCK chain verifies to %s%s%s",
-				  o->root_ca, v->chain_ok ? "" : ": ", v->chain_error);
-	else
-		check_report_add(rep, o->strict ? CHECK_FAIL : CHECK_NOTE, "quote",
-				 "PCK chain not verified to a trusted root (no --root-ca)%s",
-				 o->strict ? "; strict policy requires it" : "");
 }
 
 static void check_report_data(const struct check_options *o, const struct tdx_quote *q,
@@ -216,7 +203,7 @@ static enum check_verdict verdict_of(const struct check_report *rep, const struc
 
 static int emit(const struct check_options *o, const struct check_report *rep,
 		const struct pin_table *t, const struct tdx_quote *q,
-		const struct tdx_quote_verdict *v, enum check_verdict verdict)
+		const struct quote_appraisal *qa, enum check_verdict verdict)
 {
 	static const char *const words[] = { "verified", "partial", "mismatch" };
 	char unpinned[128];
@@ -233,7 +220,8 @@ static int emit(const struct check_options *o, const struct check_report *rep,
 				       json_object_new_string(o->strict ? "strict" : "default"));
 		json_object_object_add(root, "registers", pin_table_json(t));
 		json_object_object_add(root, "checks", check_report_json(rep));
-		json_object_object_add(root, "quote", evidence_quote_json(q, v));
+		json_object_object_add(root, "quote", evidence_quote_json(q, &qa->sig));
+		json_object_object_add(root, "appraisal", appraise_json(qa));
 		int r = evidence_print_json(root);
 		json_object_put(root);
 		return r;
@@ -261,12 +249,11 @@ int verb_check(int argc, char **argv)
 	}
 
 	struct tdv_error err = { { 0 } };
-	_cleanup_free_ uint8_t *root_pem = NULL;
-	size_t root_len = 0;
+	struct appraise_setup as = { 0 };
 	struct evidence_quote eq = { 0 };
 	struct evidence_log el = { 0 };
 	_cleanup_free_ struct evidence_replay *rp = calloc(1, sizeof(*rp));
-	struct tdx_quote_verdict v;
+	struct quote_appraisal qa;
 	const uint8_t *rtmr[4];
 	struct expect_state st = { 0 };
 	_cleanup_free_ struct expected_event *expected = NULL;
@@ -295,15 +282,18 @@ int verb_check(int argc, char **argv)
 		return ret;
 	}
 	pins.rtmr3_only_rootfs |= o.strict;
-	if (o.root_ca && evidence_read_cert(o.root_ca, &root_pem, &root_len, &err) < 0)
-		goto bad_input;
+	r = appraise_setup_load("check", &o.appraise, &as); /* prints its own error line */
+	if (r != VERIFY_OK) {
+		expect_state_done(&st);
+		return r;
+	}
 	if (!rp) {
 		tdv_error_set(&err, -ENOMEM, "out of memory");
 		goto bad_input;
 	}
 	if (evidence_quote_load(o.quote, &eq, &err) < 0)
 		goto bad_input;
-	if (tdx_quote_verify(&eq.quote, root_pem, root_len, &v, &err) < 0)
+	if (quote_appraise(&eq.quote, &as.opts, &qa, &err) < 0)
 		goto bad_input;
 	if (evidence_log_load(o.eventlog, o.aael, &el, &err) < 0)
 		goto bad_input;
@@ -322,24 +312,27 @@ int verb_check(int argc, char **argv)
 
 	struct check_report rep = { 0 };
 	bool replays[4];
-	check_quote(&o, &v, &rep);
+	appraise_report(&qa, &rep); /* a quote not shown genuine fails the verdict */
 	check_report_data(&o, &eq.quote, &rep);
 	check_log(&el, &rep);
 	check_rtmrs(rtmr, &eq.quote, &rep, replays);
-	if (check_rtmr0_events(el.log, expected, n_expected, &rep) < 0 ||
+	/* Without the firmware, the events predicted in RTMR0 (old edk2's separator) are
+	 * still checked there; with it, RTMR0 has its own pin. */
+	if ((!st.in.firmware && check_rtmr0_events(el.log, expected, n_expected, &rep) < 0) ||
 	    check_rtmr3_later_events(el.log, &pins, &rep) < 0)
 		rep.oom = true;
 	struct pin_table table;
 	td_pins_evaluate(&pins, &eq.quote, el.log, replays, &table);
 	enum check_verdict verdict = verdict_of(&rep, &table);
 	ret = verdict == CHECK_VERIFIED ? VERIFY_OK : VERIFY_MISMATCH;
-	if (emit(&o, &rep, &table, &eq.quote, &v, verdict) < 0)
+	if (emit(&o, &rep, &table, &eq.quote, &qa, verdict) < 0)
 		ret = VERIFY_IO;
 	pin_table_done(&table);
 	check_report_done(&rep);
 	evidence_log_done(&el);
 	evidence_quote_done(&eq);
 	expect_state_done(&st);
+	appraise_setup_done(&as);
 	return ret;
 
 bad_input:
@@ -347,5 +340,6 @@ bad_input:
 	evidence_log_done(&el);
 	evidence_quote_done(&eq);
 	expect_state_done(&st);
+	appraise_setup_done(&as);
 	return VERIFY_BAD_INPUT;
 }

@@ -5,16 +5,16 @@
 #include <inttypes.h>
 #include <string.h>
 
-int rootfs_event_content(const struct rootfs_event_params *p, char **ret_json)
+int rootfs_event_content(const struct verity_root *r, char **ret_json)
 {
+	const struct verity_params *p = &r->params;
 	const char *alg = hash_alg_name(p->alg);
-	if (!alg || p->root_hash_len == 0 || p->root_hash_len > DIGEST_MAX_SIZE ||
-	    p->salt_len > 256)
+	if (!alg || p->salt_size > VERITY_MAX_SALT)
 		return -EINVAL;
 
-	char root[2 * DIGEST_MAX_SIZE + 1], salt[2 * 256 + 1];
-	hex_encode(p->root_hash, p->root_hash_len, root);
-	hex_encode(p->salt, p->salt_len, salt);
+	char root[2 * DIGEST_MAX_SIZE + 1], salt[2 * VERITY_MAX_SALT + 1];
+	hex_encode(r->root_hash, hash_alg_size(p->alg), root);
+	hex_encode(p->salt, p->salt_size, salt);
 
 	char *json;
 	if (asprintf(&json,
@@ -52,12 +52,12 @@ int aael_event_data(const char *domain, const char *operation, const char *conte
 	return 0;
 }
 
-int rootfs_event_data(const struct rootfs_event_params *p, uint8_t **ret_data, size_t *ret_len)
+int rootfs_event_data(const struct verity_root *r, uint8_t **ret_data, size_t *ret_len)
 {
 	_cleanup_free_ char *json = NULL;
-	int r = rootfs_event_content(p, &json);
-	if (r < 0)
-		return r;
+	int ret = rootfs_event_content(r, &json);
+	if (ret < 0)
+		return ret;
 	return aael_event_data(ROOTFS_EVENT_DOMAIN, ROOTFS_EVENT_OPERATION, json, ret_data, ret_len);
 }
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "core/digest.h"
+#include "core/verity.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,19 +33,9 @@
 /* The TCG2 log's register field for an RTMR: CC MR index 1..4 = RTMR0..3. */
 #define RTMR_TO_CC_MR_INDEX(rtmr) ((uint32_t)(rtmr) + 1)
 
-struct rootfs_event_params {
-	enum hash_alg alg; /* the verity hash algorithm */
-	const uint8_t *root_hash;
-	size_t root_hash_len;
-	const uint8_t *salt;
-	size_t salt_len;
-	uint64_t data_blocks;
-	uint32_t data_block_size;
-	uint32_t hash_block_size;
-};
-
-/* The canonical JSON content.  Caller frees *ret_json. */
-int rootfs_event_content(const struct rootfs_event_params *p, char **ret_json);
+/* The canonical JSON content of a volume's event (alg, sizes, data_blocks, salt, root
+ * hash; hash_offset, superblock and uuid are not part of it).  Caller frees *ret_json. */
+int rootfs_event_content(const struct verity_root *r, char **ret_json);
 
 /*
  * AAEL tagged-event data for "<domain> <operation> <content>".  domain and operation
@@ -54,7 +45,7 @@ int aael_event_data(const char *domain, const char *operation, const char *conte
 		    uint8_t **ret_data, size_t *ret_len);
 
 /* rootfs_event_content() + aael_event_data() in one step. */
-int rootfs_event_data(const struct rootfs_event_params *p, uint8_t **ret_data, size_t *ret_len);
+int rootfs_event_data(const struct verity_root *r, uint8_t **ret_data, size_t *ret_len);
 
 struct tcg2_digest {
 	enum hash_alg alg;

@@ -233,9 +233,8 @@ static int p256_key(const uint8_t xy[64], EVP_PKEY **ret)
 	return 0;
 }
 
-/* Verify a raw r‖s ECDSA-P256/SHA-256 signature: re-encode it as DER first. */
-static bool ecdsa_p256_verify(EVP_PKEY *key, const uint8_t rs[64], const uint8_t *msg,
-			      size_t msg_len)
+/* Raw r‖s is re-encoded as DER first: that is what libcrypto verifies. */
+bool ecdsa_p256_verify(EVP_PKEY *key, const uint8_t rs[64], const uint8_t *msg, size_t msg_len)
 {
 	ECDSA_SIG *sig = ECDSA_SIG_new();
 	BIGNUM *r = BN_bin2bn(rs, 32, NULL), *s = BN_bin2bn(rs + 32, 32, NULL);

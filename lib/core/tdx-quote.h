@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #define TDX_QUOTE_HEADER_SIZE 48
 #define TDX_BODY_10_SIZE 584
 #define TDX_BODY_15_SIZE 648
@@ -107,3 +109,7 @@ struct tdx_quote_verdict {
  */
 int tdx_quote_verify(const struct tdx_quote *q, const uint8_t *root_ca_pem, size_t root_ca_len,
 		     struct tdx_quote_verdict *ret, struct tdv_error *err);
+
+/* A raw r||s ECDSA-P256/SHA-256 signature (as quotes and Intel's collateral carry them) by
+ * key over msg.  false for a bad signature or a key that is not P-256. */
+bool ecdsa_p256_verify(EVP_PKEY *key, const uint8_t rs[64], const uint8_t *msg, size_t msg_len);

@@ -129,15 +129,8 @@ static int geometry_compute(const struct verity_params *p, struct verity_geometr
 		return -EINVAL;
 
 	uint64_t hbs = p->hash_block_size, block;
-	if (p->superblock) {
-		uint64_t end;
-		if (!add_ok(p->hash_offset, (uint64_t)VERITY_SUPERBLOCK_SIZE + hbs - 1, &end))
-			return -EINVAL;
-		block = end / hbs;
-	} else {
-		block = p->hash_offset / hbs;
-	}
-	g.tree_offset = block * hbs;
+	if (verity_hash_start_block(p, &block) < 0 || !mul_ok(block, hbs, &g.tree_offset))
+		return -EINVAL;
 	for (int i = (int)g.levels - 1; i >= 0; i--) {
 		unsigned shift = (unsigned)(i + 1) * bits;
 		uint64_t blocks = shift >= 64 ? 1 : ((p->data_blocks - 1) >> shift) + 1;

@@ -36,6 +36,45 @@ struct verity_params {
 /* Check sizes, algorithm and salt; -EINVAL with nothing else said on a bad value. */
 int verity_params_validate(const struct verity_params *p);
 
+/*
+ * One dm-verity volume as every program names it: the parameters plus the root hash
+ * (hash_alg_size(params.alg) bytes; the rest of the array is unused).  The builder fills
+ * it, the cmdline carries it (kernel-cmdline/cmdline.h), /init loads it, the rootfs event
+ * encodes it (core/measure.h), manifest.json records it (host/manifest.h) and the
+ * verifier checks it.  There is no second shape of these values.
+ */
+struct verity_root {
+	struct verity_params params;
+	uint8_t root_hash[DIGEST_MAX_SIZE];
+};
+
+/*
+ * The first block of the tree on the hash device, in hash blocks (the dm table's
+ * <hash_start_block>; cryptsetup's VERITY_hash_offset_block()): the first hash block
+ * after the 512-byte superblock when there is one, hash_offset / hash_block_size without.
+ * -EINVAL for a zero block size or, without a superblock, an offset that is not a multiple
+ * of the hash block size (rounding would point the kernel at other bytes); -EOVERFLOW.
+ */
+int verity_hash_start_block(const struct verity_params *p, uint64_t *ret_block);
+
+/* The data device's length in 512-byte sectors (the table's length); -EINVAL, -EOVERFLOW. */
+int verity_data_sectors(const struct verity_params *p, uint64_t *ret_sectors);
+
+/*
+ * The one formatter of the kernel's "verity" target parameters (the table line after
+ * "<start> <length> verity"), for /init's DM_TABLE_LOAD and the builder's dm-mod.create=:
+ *     1 <data_dev> <hash_dev> <dbs> <hbs> <data_blocks> <hash_start_block> <alg> <root> <salt|->
+ *       [<opt_args>]
+ * data_dev / hash_dev are what the kernel accepts there (maj:min or a /dev path) and must
+ * be single words; opt_args (NULL: none) is appended after one space, e.g.
+ * "1 panic_on_corruption".  -EINVAL on invalid parameters (verity_params_validate(), an
+ * unexpressible hash start), -ENOBUFS when len is too small (VERITY_TABLE_MAX suffices
+ * for devices and opt_args of up to 128 bytes each).
+ */
+#define VERITY_TABLE_MAX 1280
+int verity_table_format(const struct verity_root *r, const char *data_dev, const char *hash_dev,
+			const char *opt_args, char *buf, size_t len);
+
 /* Bytes of the hash area, superblock (padded to a hash block) included when enabled. */
 int verity_hash_area_size(const struct verity_params *p, uint64_t *ret_size);
 

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Reading manifest.json (written by tdverity-build) and the cmdline's measurement target. */
+/* Reading manifest.json (written by tdverity-build). */
 #include "host/expected.h"
 
 #include "core/measure.h"
 #include "core/util.h"
-#include "kernel-cmdline/cmdline.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -66,18 +65,19 @@ int build_manifest_load(const char *path, struct build_manifest *ret, struct tdv
 
 	struct build_manifest m = { 0 };
 	uint64_t blocks = 0, dbs = 0, hbs = 0;
+	struct verity_params *p = &m.root.params;
+	size_t root_len, salt_len;
 	json_object *alg = member(root, "hash_algorithm", json_type_string);
-	if (!alg || hash_alg_from_name(json_object_get_string(alg), &m.rootfs.alg) < 0)
+	if (!alg || hash_alg_from_name(json_object_get_string(alg), &p->alg) < 0)
 		r = tdv_error_set(err, -EINVAL, "%s: \"hash_algorithm\" missing or unknown", path);
 	if (r == 0)
-		r = get_hex(root, path, "root_hash", m.rootfs.root_hash, DIGEST_MAX_SIZE,
-			    &m.rootfs.root_hash_len, err);
-	if (r == 0 && m.rootfs.root_hash_len != hash_alg_size(m.rootfs.alg))
+		r = get_hex(root, path, "root_hash", m.root.root_hash, DIGEST_MAX_SIZE, &root_len,
+			    err);
+	if (r == 0 && root_len != hash_alg_size(p->alg))
 		r = tdv_error_set(err, -EINVAL, "%s: \"root_hash\" length does not fit %s", path,
-				  hash_alg_name(m.rootfs.alg));
+				  hash_alg_name(p->alg));
 	if (r == 0)
-		r = get_hex(root, path, "salt", m.rootfs.salt, sizeof(m.rootfs.salt),
-			    &m.rootfs.salt_len, err);
+		r = get_hex(root, path, "salt", p->salt, sizeof(p->salt), &salt_len, err);
 	if (r == 0)
 		r = get_uint(root, path, "data_blocks", INT64_MAX, &blocks, err);
 	if (r == 0)
@@ -92,9 +92,10 @@ int build_manifest_load(const char *path, struct build_manifest *ret, struct tdv
 		free(m.cmdline);
 		return r;
 	}
-	m.rootfs.data_blocks = blocks;
-	m.rootfs.data_block_size = (uint32_t)dbs;
-	m.rootfs.hash_block_size = (uint32_t)hbs;
+	p->salt_size = (uint16_t)salt_len;
+	p->data_blocks = blocks;
+	p->data_block_size = (uint32_t)dbs;
+	p->hash_block_size = (uint32_t)hbs;
 	*ret = m;
 	return 0;
 }
@@ -108,57 +109,5 @@ void build_manifest_done(struct build_manifest *m)
 int build_manifest_rootfs_event(const struct build_manifest *m, uint8_t **ret_data,
 				size_t *ret_len)
 {
-	struct rootfs_event_params p = {
-		.alg = m->rootfs.alg,
-		.root_hash = m->rootfs.root_hash,
-		.root_hash_len = m->rootfs.root_hash_len,
-		.salt = m->rootfs.salt,
-		.salt_len = m->rootfs.salt_len,
-		.data_blocks = m->rootfs.data_blocks,
-		.data_block_size = m->rootfs.data_block_size,
-		.hash_block_size = m->rootfs.hash_block_size,
-	};
-	return rootfs_event_data(&p, ret_data, ret_len);
-}
-
-/* A tdverity numeric parameter: absent (value unchanged), or exactly once and in range. */
-static int cmdline_uint(const struct cmdline *c, const char *key, unsigned min, unsigned max,
-			unsigned *value)
-{
-	size_t count = cmdline_count(c, key);
-	if (count == 0)
-		return 0;
-	const char *v = cmdline_get_unique(c, key);
-	if (count > 1 || !v || !*v || strlen(v) > 2)
-		return -EINVAL;
-	unsigned n = 0;
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		n = n * 10 + (unsigned)(*p - '0');
-	}
-	if (n < min || n > max)
-		return -EINVAL;
-	*value = n;
-	return 0;
-}
-
-int expected_measure_targets(const char *cmdline, unsigned *ret_rtmr, unsigned *ret_pcr)
-{
-	unsigned rtmr = 3, pcr = 15;
-	if (cmdline) {
-		struct cmdline *c = NULL;
-		int r = cmdline_parse(cmdline, &c);
-		if (r < 0)
-			return r;
-		if (cmdline_uint(c, "tdverity.rtmr", 2, 3, &rtmr) < 0 ||
-		    cmdline_uint(c, "tdverity.pcr", 0, 23, &pcr) < 0)
-			r = -EINVAL;
-		cmdline_free(c);
-		if (r < 0)
-			return r;
-	}
-	*ret_rtmr = rtmr;
-	*ret_pcr = pcr;
-	return 0;
+	return rootfs_event_data(&m->root, ret_data, ret_len);
 }

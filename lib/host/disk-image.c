@@ -35,6 +35,37 @@ int disk_layout_has_superblock(enum disk_layout l)
 	return l != DISK_LAYOUT_KATA;
 }
 
+int disk_layout_selectors(enum disk_layout l, const uint8_t *root_hash, size_t root_hash_len,
+			  char data[DISK_SELECTOR_MAX], char hash[DISK_SELECTOR_MAX])
+{
+	struct disk_ids ids;
+	char u[37];
+	switch (l) {
+	case DISK_LAYOUT_GPT:
+		if (disk_uuids_from_root_hash(root_hash, root_hash_len, &ids) < 0)
+			return -EINVAL;
+		disk_uuid_format(ids.data_uuid, u);
+		snprintf(data, DISK_SELECTOR_MAX, "PARTUUID=%s", u);
+		disk_uuid_format(ids.hash_uuid, u);
+		snprintf(hash, DISK_SELECTOR_MAX, "PARTUUID=%s", u);
+		return 0;
+	case DISK_LAYOUT_KATA:
+	case DISK_LAYOUT_SPLIT:
+		disk_layout_device_paths(l, data, hash);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+void disk_layout_device_paths(enum disk_layout l, char data[DISK_SELECTOR_MAX],
+			      char hash[DISK_SELECTOR_MAX])
+{
+	bool split = l == DISK_LAYOUT_SPLIT;
+	snprintf(data, DISK_SELECTOR_MAX, "%s", split ? "/dev/vda" : "/dev/vda1");
+	snprintf(hash, DISK_SELECTOR_MAX, "%s", split ? "/dev/vdb" : "/dev/vda2");
+}
+
 static int round_up(uint64_t v, uint64_t align, uint64_t *ret)
 {
 	uint64_t r;

@@ -47,6 +47,21 @@ int disk_layout_from_name(const char *name, enum disk_layout *ret);
 int disk_layout_has_superblock(enum disk_layout l);
 
 /*
+ * The two volumes as the measured cmdline names them (systemd.verity_root_data= /
+ * _hash=), for the builder to write and the verifier to check: gpt PARTUUID= of the
+ * partition UUIDs disk_uuids_from_root_hash() gives; kata /dev/vda1 /dev/vda2, as Kata's
+ * runtime names them; split /dev/vda /dev/vdb.  -EINVAL for a bad layout or root hash.
+ */
+#define DISK_SELECTOR_MAX 128
+int disk_layout_selectors(enum disk_layout l, const uint8_t *root_hash, size_t root_hash_len,
+			  char data[DISK_SELECTOR_MAX], char hash[DISK_SELECTOR_MAX]);
+
+/* The device paths a kernel without an initrd is given (dm-mod.create=, which resolves
+ * no PARTUUID=): /dev/vda /dev/vdb for split, /dev/vda1 /dev/vda2 otherwise. */
+void disk_layout_device_paths(enum disk_layout l, char data[DISK_SELECTOR_MAX],
+			      char hash[DISK_SELECTOR_MAX]);
+
+/*
  * Where things go.  For gpt/kata both areas live in one file (the disk image) and the
  * offsets are byte offsets in it; for split, data_offset and hash_offset are 0 in their
  * own files.  data_part_size/hash_part_size are the partition sizes (1 MiB multiples for

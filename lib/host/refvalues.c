@@ -3,6 +3,7 @@
 
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/rtmr0.h"
 
 #include <string.h>
 
@@ -13,17 +14,6 @@ static void json_object_putp(json_object **o)
 	json_object_put(*o);
 }
 #define _cleanup_json_ _cleanup_(json_object_putp)
-
-static const char *event_type_name(uint32_t type)
-{
-	switch (type) {
-	case EV_SEPARATOR: return "EV_SEPARATOR";
-	case EV_EVENT_TAG: return "EV_EVENT_TAG";
-	case EV_EFI_ACTION: return "EV_EFI_ACTION";
-	case EV_EFI_BOOT_SERVICES_APPLICATION: return "EV_EFI_BOOT_SERVICES_APPLICATION";
-	default: return "unknown";
-	}
-}
 
 /* json-c reports allocation failures as NULL; every add below checks through this. */
 static int add(json_object *obj, const char *key, json_object *val)
@@ -54,6 +44,7 @@ static bool rtmr_known(const struct expected_context *c, unsigned rtmr)
 {
 	const struct expected_inputs *in = c->inputs;
 	switch (rtmr) {
+	case 0: return expected_rtmr0_determined(in, c->events, c->n_events);
 	case 1: return in->kernel_path != NULL;
 	/* With tdverity.rtmr=2 the rootfs event belongs to RTMR2 as well. */
 	case 2: return in->cmdline && in->initrd_path && (in->rootfs_event || in->rootfs_rtmr != 2);
@@ -75,17 +66,25 @@ static json_object *events_json(const struct expected_context *c)
 			r = add(o, "kind", json_object_new_string(expected_kind_name(e->kind)));
 		if (r == 0)
 			r = add(o, "rtmr", json_object_new_int((int)e->rtmr));
-		if (r == 0)
+		if (r == 0 && e->pcr == EXPECTED_PCR_NONE)
+			r = add_null(o, "pcr");
+		else if (r == 0)
 			r = add(o, "pcr", json_object_new_int((int)e->pcr));
 		if (r == 0)
-			r = add(o, "type", json_object_new_string(event_type_name(e->type)));
+			r = add(o, "type", json_object_new_string(expected_event_type_name(e->type)));
 		if (r == 0)
 			r = add(o, "type_id", json_object_new_int64(e->type));
 		if (r == 0)
 			r = add(o, "description", json_object_new_string(e->description));
 		if (r == 0)
+			r = add(o, "determined", json_object_new_boolean(!e->unknown));
+		if (r == 0 && e->unknown)
+			r = add_null(o, "sha384");
+		else if (r == 0)
 			r = add(o, "sha384", hex_string(e->digest, SHA384_SIZE));
-		if (r == 0)
+		if (r == 0 && e->unknown)
+			r = add_null(o, "sha256");
+		else if (r == 0)
 			r = add(o, "sha256", hex_string(e->digest_sha256, SHA256_SIZE));
 		if (r < 0 || json_object_array_add(arr, o) < 0) {
 			json_object_put(o);
@@ -101,7 +100,7 @@ static json_object *rtmrs_json(const struct expected_context *c)
 	uint8_t rtmr[4][SHA384_SIZE];
 	expected_replay_rtmrs(c->events, c->n_events, rtmr);
 	json_object *o = json_object_new_object();
-	for (unsigned i = 1; o && i < 4; i++) {
+	for (unsigned i = 0; o && i < 4; i++) {
 		char key[8];
 		snprintf(key, sizeof(key), "rtmr%u", i);
 		int r = rtmr_known(c, i) ? add(o, key, hex_string(rtmr[i], SHA384_SIZE))
@@ -123,7 +122,12 @@ static json_object *pcrs_json(const struct expected_context *c)
 		pcrs[n++] = 4;
 	if (in->cmdline && in->initrd_path)
 		pcrs[n++] = 9;
-	if (in->rootfs_event && in->rootfs_pcr != 4 && in->rootfs_pcr != 9)
+	/* The rootfs PCR is predicted only when nothing else listed here goes to it. */
+	bool rootfs_alone = in->rootfs_event != NULL;
+	for (size_t i = 0; i < c->n_events; i++)
+		if (c->events[i].kind != EXPECTED_ROOTFS && c->events[i].pcr == in->rootfs_pcr)
+			rootfs_alone = false;
+	if (rootfs_alone && in->rootfs_pcr != 4 && in->rootfs_pcr != 9)
 		pcrs[n++] = in->rootfs_pcr;
 
 	json_object *o = json_object_new_object();
@@ -170,6 +174,41 @@ static json_object *qemu_patch_json(const struct qemu_kernel_patch *p)
 	return o;
 }
 
+/* MRTD in the page order of --qemu-version; false when the inputs do not give it. */
+static bool mrtd_compute(const struct expected_inputs *in, uint8_t ret[SHA384_SIZE])
+{
+	return in->firmware && in->has_page_order &&
+	       tdvf_mrtd(in->firmware, in->page_order, ret) == 0;
+}
+
+/* "mrtd", and "firmware": {"mrtd_qemu9": .., "mrtd_qemu8": .., "memory": ..}. */
+static int firmware_json(json_object *o, const struct expected_inputs *in)
+{
+	uint8_t v[SHA384_SIZE];
+	int r = mrtd_compute(in, v) ? add(o, "mrtd", hex_string(v, SHA384_SIZE))
+				    : add_null(o, "mrtd");
+	if (r < 0 || !in->firmware)
+		return r < 0 ? r : add_null(o, "firmware");
+	json_object *f = json_object_new_object();
+	r = add(o, "firmware", f);
+	if (r == 0)
+		r = add(f, "tdvf_sections", json_object_new_int64((int64_t)in->firmware->n_sections));
+	const struct { const char *key; enum tdvf_page_order order; } orders[] = {
+		{ "mrtd_qemu9", TDVF_ORDER_INTERLEAVED },
+		{ "mrtd_qemu8", TDVF_ORDER_ADD_FIRST },
+	};
+	for (size_t i = 0; r == 0 && i < ELEMENTSOF(orders); i++) {
+		r = tdvf_mrtd(in->firmware, orders[i].order, v);
+		if (r == 0)
+			r = add(f, orders[i].key, hex_string(v, SHA384_SIZE));
+	}
+	if (r == 0 && in->memory_size)
+		r = add(f, "memory", json_object_new_int64((int64_t)in->memory_size));
+	else if (r == 0)
+		r = add_null(f, "memory");
+	return r;
+}
+
 static json_object *expected_object(const struct expected_context *c)
 {
 	const struct expected_inputs *in = c->inputs;
@@ -189,6 +228,8 @@ static json_object *expected_object(const struct expected_context *c)
 			r = add(o, "load_options", json_object_new_string(opts));
 	} else if (r == 0)
 		r = add_null(o, "load_options");
+	if (r == 0)
+		r = firmware_json(o, in);
 	if (r == 0)
 		r = add(o, "events", events_json(c));
 	if (r == 0)
@@ -267,8 +308,16 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 		return -ENOMEM;
 
 	const struct expected_inputs *x = &in->expected;
-	r = sample_add(sample, omitted, "mr_td", in->mrtd, SHA384_SIZE,
-		       "the TD firmware measurement (MRTD) was not given");
+	uint8_t mrtd[SHA384_SIZE];
+	const uint8_t *mr_td = in->mrtd ? in->mrtd : mrtd_compute(x, mrtd) ? mrtd : NULL;
+	r = sample_add(sample, omitted, "mr_td", mr_td, SHA384_SIZE,
+		       x->firmware ? "the QEMU version (page order) was not given"
+				   : "neither the TD firmware nor its MRTD was given");
+	/* RTMR0 is named only when the firmware was given (before it, it never was). */
+	if (r == 0 && x->firmware)
+		r = sample_add(sample, omitted, "rtmr_0", rtmr_known(&c, 0) ? rtmr[0] : NULL,
+			       SHA384_SIZE, "an RTMR0 event is not determined by the inputs "
+			       "(see expected.events)");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_1", rtmr_known(&c, 1) ? rtmr[1] : NULL,
 			       SHA384_SIZE, "the kernel image was not given");

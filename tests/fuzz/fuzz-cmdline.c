@@ -35,13 +35,12 @@ static void check_verity_roundtrip(const struct verity_cmdline *v)
 	struct verity_cmdline back;
 	if (cmdline_parse(text, &c) < 0 || verity_cmdline_parse(c, &back, NULL) < 0)
 		abort();
-	if (back.root_hash_len != v->root_hash_len ||
-	    memcmp(back.root_hash, v->root_hash, v->root_hash_len) ||
-	    back.verity.salt_size != v->verity.salt_size ||
-	    memcmp(back.verity.salt, v->verity.salt, v->verity.salt_size) ||
-	    back.verity.data_blocks != v->verity.data_blocks ||
-	    back.verity.hash_offset != v->verity.hash_offset ||
-	    back.verity.superblock != v->verity.superblock || back.verity.alg != v->verity.alg ||
+	if (memcmp(back.root.root_hash, v->root.root_hash, hash_alg_size(v->root.params.alg)) ||
+	    back.root.params.salt_size != v->root.params.salt_size ||
+	    memcmp(back.root.params.salt, v->root.params.salt, v->root.params.salt_size) ||
+	    back.root.params.data_blocks != v->root.params.data_blocks ||
+	    back.root.params.hash_offset != v->root.params.hash_offset ||
+	    back.root.params.superblock != v->root.params.superblock || back.root.params.alg != v->root.params.alg ||
 	    strcmp(back.data_device, v->data_device) || strcmp(back.init, v->init) ||
 	    back.rtmr != v->rtmr || back.pcr != v->pcr || back.measure != v->measure)
 		abort();

@@ -186,14 +186,14 @@ static void example(struct build_config *c, struct build_result *r, enum disk_la
 	*c = (struct build_config){ .layout = l, .alg = HASH_SHA256, .seed = "", .epoch = 7 };
 	*r = (struct build_result){ .config = c };
 	assert_int_equal(derive_ids("", 7, HASH_SHA256, NULL, 0, &r->ids), 0);
-	r->verity = (struct verity_params){ .alg = HASH_SHA256, .data_block_size = 4096,
+	r->root.params = (struct verity_params){ .alg = HASH_SHA256, .data_block_size = 4096,
 					    .hash_block_size = 4096, .data_blocks = 2560,
 					    .salt_size = 32, .superblock = l != DISK_LAYOUT_KATA };
-	memcpy(r->verity.salt, r->ids.salt, 32);
-	if (r->verity.superblock)
-		memcpy(r->verity.uuid, r->ids.verity_uuid, 16);
-	assert_int_equal(hex_decode(ROOT_HEX, r->root_hash, 64, &r->root_hash_len), 0);
-	assert_int_equal(disk_uuids_from_root_hash(r->root_hash, 32, &r->disk), 0);
+	memcpy(r->root.params.salt, r->ids.salt, 32);
+	if (r->root.params.superblock)
+		memcpy(r->root.params.uuid, r->ids.verity_uuid, 16);
+	assert_int_equal(hex_decode_exact(ROOT_HEX, r->root.root_hash, 32), 0);
+	assert_int_equal(disk_uuids_from_root_hash(r->root.root_hash, 32, &r->disk), 0);
 	memcpy(r->disk.disk_guid, r->ids.disk_guid, 16);
 	r->fs_size = 2560 * 4096;
 	assert_int_equal(disk_geometry_compute(l, r->fs_size, 90112, &r->geometry), 0);
@@ -218,9 +218,9 @@ static void test_cmdline_output(void **state)
 	struct verity_cmdline v;
 	assert_int_equal(cmdline_parse(r.cmdline, &cl), 0);
 	assert_int_equal(verity_cmdline_parse(cl, &v, NULL), 0);
-	assert_memory_equal(v.root_hash, r.root_hash, 32);
-	assert_int_equal(v.verity.data_blocks, 2560);
-	assert_true(v.verity.superblock);
+	assert_memory_equal(v.root.root_hash, r.root.root_hash, 32);
+	assert_int_equal(v.root.params.data_blocks, 2560);
+	assert_true(v.root.params.superblock);
 	cmdline_free(cl);
 
 	/* Too long for the kernel (with the firmware's " initrd=initrd"). */
@@ -246,7 +246,7 @@ static void test_kata_outputs(void **state)
 	char *s = NULL, expected[1024], *salt;
 
 	example(&c, &r, DISK_LAYOUT_KATA);
-	salt = hex_encode_alloc(r.verity.salt, 32);
+	salt = hex_encode_alloc(r.root.params.salt, 32);
 	assert_int_equal(build_kata_verity_params(&r, &s), 0);
 	snprintf(expected, sizeof(expected),
 		 "root_hash=" ROOT_HEX ",salt=%s,data_blocks=2560,data_block_size=4096,hash_block_size=4096\n",

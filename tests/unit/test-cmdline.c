@@ -164,11 +164,12 @@ static void fill_example(struct verity_cmdline *v)
 {
 	size_t n;
 	verity_cmdline_init(v);
-	v->verity.data_blocks = 256;
-	assert_int_equal(hex_decode(SALT, v->verity.salt, sizeof(v->verity.salt), &n), 0);
-	v->verity.salt_size = (uint16_t)n;
-	assert_int_equal(hex_decode("00112233445566778899aabbccddeeff", v->verity.uuid, 16, &n), 0);
-	assert_int_equal(hex_decode(ROOT, v->root_hash, sizeof(v->root_hash), &v->root_hash_len), 0);
+	v->root.params.data_blocks = 256;
+	assert_int_equal(hex_decode(SALT, v->root.params.salt, sizeof(v->root.params.salt), &n), 0);
+	v->root.params.salt_size = (uint16_t)n;
+	assert_int_equal(hex_decode("00112233445566778899aabbccddeeff", v->root.params.uuid, 16, &n), 0);
+	assert_int_equal(hex_decode(ROOT, v->root.root_hash, sizeof(v->root.root_hash), &n), 0);
+	assert_int_equal(n, 32);
 	strcpy(v->data_device, "PARTUUID=01234567-89ab-cdef-0123-456789abcdef");
 	strcpy(v->hash_device, "PARTUUID=01234567-89ab-cdef-0123-456789abcdef");
 }
@@ -195,14 +196,14 @@ static void test_verity_build_exact(void **state)
 	struct verity_cmdline back;
 	const char *err = NULL;
 	assert_int_equal(parse_text(text, &back, &err), 0);
-	assert_int_equal(back.verity.alg, HASH_SHA256);
-	assert_int_equal(back.verity.data_blocks, 256);
-	assert_int_equal(back.verity.salt_size, 32);
-	assert_memory_equal(back.verity.salt, v.verity.salt, 32);
-	assert_memory_equal(back.verity.uuid, v.verity.uuid, 16);
-	assert_true(back.verity.superblock);
-	assert_int_equal(back.root_hash_len, 32);
-	assert_memory_equal(back.root_hash, v.root_hash, 32);
+	assert_int_equal(back.root.params.alg, HASH_SHA256);
+	assert_int_equal(back.root.params.data_blocks, 256);
+	assert_int_equal(back.root.params.salt_size, 32);
+	assert_memory_equal(back.root.params.salt, v.root.params.salt, 32);
+	assert_memory_equal(back.root.params.uuid, v.root.params.uuid, 16);
+	assert_true(back.root.params.superblock);
+	assert_int_equal(hash_alg_size(back.root.params.alg), 32);
+	assert_memory_equal(back.root.root_hash, v.root.root_hash, 32);
 	assert_string_equal(back.data_device, v.data_device);
 	assert_int_equal(back.on_corruption, VERITY_ON_CORRUPTION_PANIC);
 	assert_int_equal(back.rtmr, 3);
@@ -214,9 +215,9 @@ static void test_verity_build_variants(void **state)
 	struct verity_cmdline v, back;
 	char *text = NULL;
 	fill_example(&v);
-	v.verity.superblock = false;
-	v.verity.hash_offset = 8192;
-	v.verity.salt_size = 0;
+	v.root.params.superblock = false;
+	v.root.params.hash_offset = 8192;
+	v.root.params.salt_size = 0;
 	v.on_corruption = VERITY_ON_CORRUPTION_RESTART;
 	v.measure = MEASURE_TPM;
 	v.rtmr = 2;
@@ -230,8 +231,8 @@ static void test_verity_build_variants(void **state)
 	assert_null(strstr(text, "uuid=")); /* no superblock: no uuid */
 	assert_non_null(strstr(text, "superblock=false,restart-on-corruption"));
 	assert_int_equal(parse_text(text, &back, NULL), 0);
-	assert_int_equal(back.verity.hash_offset, 8192);
-	assert_false(back.verity.superblock);
+	assert_int_equal(back.root.params.hash_offset, 8192);
+	assert_false(back.root.params.superblock);
 	assert_int_equal(back.measure, MEASURE_TPM);
 	assert_int_equal(back.pcr, 23);
 	assert_string_equal(back.init, "/usr/bin/kata-agent");
@@ -240,17 +241,16 @@ static void test_verity_build_variants(void **state)
 
 	/* sha512: a 64-byte root hash. */
 	fill_example(&v);
-	v.verity.alg = HASH_SHA512;
-	v.root_hash_len = 64;
-	memset(v.root_hash, 0xab, 64);
+	v.root.params.alg = HASH_SHA512;
+	memset(v.root.root_hash, 0xab, 64);
 	assert_int_equal(verity_cmdline_build(&v, &text), 0);
 	assert_int_equal(parse_text(text, &back, NULL), 0);
-	assert_int_equal(back.root_hash_len, 64);
+	assert_int_equal(hash_alg_size(back.root.params.alg), 64);
 	free(text);
 
 	/* The builder refuses what it could not read back. */
 	fill_example(&v);
-	v.root_hash_len = 31;
+	v.root.params.alg = (enum hash_alg)42;
 	assert_int_equal(verity_cmdline_build(&v, &text), -EINVAL);
 	fill_example(&v);
 	strcpy(v.data_device, "/dev/vda 1");
@@ -259,7 +259,7 @@ static void test_verity_build_variants(void **state)
 	strcpy(v.init, "relative/init");
 	assert_int_equal(verity_cmdline_build(&v, &text), -EINVAL);
 	fill_example(&v);
-	v.verity.data_block_size = 1000;
+	v.root.params.data_block_size = 1000;
 	assert_int_equal(verity_cmdline_build(&v, &text), -EINVAL);
 	fill_example(&v);
 	v.rtmr = 1;
@@ -374,8 +374,8 @@ static void test_verity_parse_tolerates(void **state)
 	assert_int_equal(v.pcr, 15);
 	assert_int_equal(v.timeout_sec, 10);
 	assert_string_equal(v.init, "/sbin/init");
-	assert_int_equal(v.verity.salt_size, 0);
-	assert_int_equal(v.root_hash[0], 0x01);
+	assert_int_equal(v.root.params.salt_size, 0);
+	assert_int_equal(v.root.root_hash[0], 0x01);
 	assert_int_equal(v.on_corruption, VERITY_ON_CORRUPTION_RESTART);
 	assert_int_equal(verity_cmdline_parse(NULL, &v, NULL), -EINVAL);
 }
@@ -403,6 +403,122 @@ static void test_check_extra(void **state)
 	}
 }
 
+/* A whole line as booted: the builder's own set is the verity parser's, the rest is
+ * held to the same rules as --extra-cmdline. */
+static void test_screen_booted(void **state)
+{
+	struct verity_cmdline v;
+	char *text = NULL, *line = NULL;
+	const char *err = NULL;
+	fill_example(&v);
+	assert_int_equal(verity_cmdline_build(&v, &text), 0);
+
+	struct cmdline *c = NULL;
+	assert_int_equal(cmdline_parse(text, &c), 0);
+	assert_int_equal(cmdline_screen(c, CMDLINE_SCOPE_BOOTED, &err), 0);
+	/* The same words as an addition are refused: they are the builder's. */
+	assert_int_equal(cmdline_screen(c, CMDLINE_SCOPE_EXTRA, &err), -EINVAL);
+	assert_non_null(strstr(err, "only the builder may set"));
+	cmdline_free(c);
+
+	static const char *const bad[] = { "rdinit=/bin/sh", "root=/dev/vda1", "noinitrd",
+					   "dm_mod.create=x", "rd.systemd.verity=0",
+					   "systemd.verity=0" };
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		assert_true(asprintf(&line, "%s %s", text, bad[i]) > 0);
+		assert_int_equal(cmdline_parse(line, &c), 0);
+		err = NULL;
+		if (cmdline_screen(c, CMDLINE_SCOPE_BOOTED, &err) != -EINVAL)
+			fail_msg("booted line with '%s' passed", bad[i]);
+		assert_non_null(err);
+		cmdline_free(c);
+		free(line);
+	}
+	/* Init's argv after "--" is not screened: the kernel does not read it. */
+	assert_true(asprintf(&line, "%s -- root=/x", text) > 0);
+	assert_int_equal(cmdline_parse(line, &c), 0);
+	assert_int_equal(cmdline_screen(c, CMDLINE_SCOPE_BOOTED, &err), 0);
+	cmdline_free(c);
+	free(line);
+
+	size_t n;
+	const struct cmdline_rule *rules = cmdline_rules(&n);
+	assert_true(n >= 9);
+	for (size_t i = 0; i < n; i++)
+		assert_non_null(rules[i].why);
+	free(text);
+}
+
+/* The measurement targets read by /init's own code: defaults, and its refusals. */
+static void test_measure_targets(void **state)
+{
+	struct verity_cmdline v;
+	const char *err = NULL;
+	assert_int_equal(verity_cmdline_measure_targets("a b", &v, &err), 0);
+	assert_int_equal(v.rtmr, 3);
+	assert_int_equal(v.pcr, 15);
+	assert_int_equal(v.measure, MEASURE_AUTO);
+	assert_int_equal(verity_cmdline_measure_targets("x tdverity.rtmr=2 tdverity.pcr=14 "
+							"tdverity.measure=tpm", &v, &err), 0);
+	assert_int_equal(v.rtmr, 2);
+	assert_int_equal(v.pcr, 14);
+	assert_int_equal(v.measure, MEASURE_TPM);
+	/* After "--" the words belong to init; inside quotes they are one word. */
+	assert_int_equal(verity_cmdline_measure_targets("-- tdverity.rtmr=2", &v, &err), 0);
+	assert_int_equal(v.rtmr, 3);
+	assert_int_equal(verity_cmdline_measure_targets("x=\"a tdverity.rtmr=2\"", &v, &err), 0);
+	assert_int_equal(v.rtmr, 3);
+	/* tdverity.rtmr=03 is what the old second parser took; /init never did. */
+	static const char *const bad[] = { "tdverity.rtmr=03", "tdverity.rtmr=1", "tdverity.rtmr=4",
+					   "tdverity.rtmr=", "tdverity.rtmr=3 tdverity.rtmr=3",
+					   "tdverity.pcr=24", "tdverity.pcr=x", "tdverity.pcr=015",
+					   "tdverity.pcrs=1", "a=\"b" };
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		err = NULL;
+		if (verity_cmdline_measure_targets(bad[i], &v, &err) != -EINVAL)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_non_null(err);
+		/* The same answer as the full parse /init runs. */
+		char *line = NULL;
+		struct verity_cmdline full;
+		char *good = NULL;
+		fill_example(&full);
+		assert_int_equal(verity_cmdline_build(&full, &good), 0);
+		assert_true(asprintf(&line, "%s %s", good, bad[i]) > 0);
+		if (strncmp(bad[i], "tdverity.rtmr=3 ", 16) != 0)
+			assert_int_equal(parse_text(line, &full, NULL), -EINVAL);
+		free(line);
+		free(good);
+	}
+}
+
+static void test_build_with_extra(void **state)
+{
+	struct verity_cmdline v, back;
+	char *text = NULL;
+	const char *err = NULL;
+	fill_example(&v);
+	assert_int_equal(verity_cmdline_build_with_extra(&v, "console=hvc0 quiet", &text, &err), 0);
+	assert_non_null(strstr(text, "tdverity.timeout=10 console=hvc0 quiet"));
+	assert_int_equal(verity_cmdline_parse_text(text, &back, &err), 0);
+	assert_memory_equal(back.root.root_hash, v.root.root_hash, 32);
+	free(text);
+	text = NULL;
+	assert_int_equal(verity_cmdline_build_with_extra(&v, NULL, &text, &err), 0);
+	free(text);
+	text = NULL;
+	assert_int_equal(verity_cmdline_build_with_extra(&v, "rdinit=/bin/sh", &text, &err), -EINVAL);
+	assert_null(text);
+	assert_non_null(strstr(err, "redirects the boot"));
+	char longx[2100];
+	memset(longx, 'x', sizeof(longx) - 1);
+	longx[sizeof(longx) - 1] = '\0';
+	assert_int_equal(verity_cmdline_build_with_extra(&v, longx, &text, &err), -EINVAL);
+	assert_null(text);
+	assert_non_null(strstr(err, "2047"));
+	assert_int_equal(verity_cmdline_parse_text("a=\"b", &back, &err), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +532,9 @@ int main(void)
 		cmocka_unit_test(test_verity_parse_refusals),
 		cmocka_unit_test(test_verity_parse_tolerates),
 		cmocka_unit_test(test_check_extra),
+		cmocka_unit_test(test_screen_booted),
+		cmocka_unit_test(test_measure_targets),
+		cmocka_unit_test(test_build_with_extra),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -180,11 +180,10 @@ static void test_event_list_per_profile(void **state)
 
 static void test_rootfs_event_and_pcr(void **state)
 {
-	const uint8_t root[32] = { 1, 2, 3 }, salt[4] = { 0xaa, 0xbb, 0xcc, 0xdd };
-	struct rootfs_event_params p = { .alg = HASH_SHA256, .root_hash = root,
-					 .root_hash_len = 32, .salt = salt, .salt_len = 4,
-					 .data_blocks = 100, .data_block_size = 4096,
-					 .hash_block_size = 4096 };
+	struct verity_root p = { .params = { .alg = HASH_SHA256, .salt = { 0xaa, 0xbb, 0xcc, 0xdd },
+					     .salt_size = 4, .data_blocks = 100,
+					     .data_block_size = 4096, .hash_block_size = 4096 },
+				 .root_hash = { 1, 2, 3 } };
 	uint8_t *data;
 	size_t len;
 	assert_int_equal(rootfs_event_data(&p, &data, &len), 0);
@@ -232,28 +231,6 @@ static void test_rootfs_event_and_pcr(void **state)
 	free(data);
 }
 
-static void test_measure_targets(void **state)
-{
-	unsigned rtmr, pcr;
-	assert_int_equal(expected_measure_targets("a b", &rtmr, &pcr), 0);
-	assert_int_equal(rtmr, 3);
-	assert_int_equal(pcr, 15);
-	assert_int_equal(expected_measure_targets("x tdverity.rtmr=2 tdverity.pcr=14", &rtmr, &pcr),
-			 0);
-	assert_int_equal(rtmr, 2);
-	assert_int_equal(pcr, 14);
-	/* After "--" the words belong to init; inside quotes they are one word. */
-	assert_int_equal(expected_measure_targets("-- tdverity.rtmr=2", &rtmr, &pcr), 0);
-	assert_int_equal(rtmr, 3);
-	assert_int_equal(expected_measure_targets("x=\"a tdverity.rtmr=2\"", &rtmr, &pcr), 0);
-	assert_int_equal(rtmr, 3);
-	const char *bad[] = { "tdverity.rtmr=1", "tdverity.rtmr=4", "tdverity.rtmr=",
-			      "tdverity.rtmr=3 tdverity.rtmr=3", "tdverity.pcr=24",
-			      "tdverity.pcr=x", "tdverity.pcr=123" };
-	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
-		assert_int_equal(expected_measure_targets(bad[i], &rtmr, &pcr), -EINVAL);
-}
-
 static void test_manifest(void **state)
 {
 	const char *good =
@@ -266,17 +243,18 @@ static void test_manifest(void **state)
 	struct tdv_error err = { { 0 } };
 	assert_int_equal(build_manifest_load(path, &m, &err), 0);
 	assert_string_equal(m.cmdline, "roothash=x");
-	assert_int_equal(m.rootfs.data_blocks, 100);
-	assert_int_equal(m.rootfs.salt_len, 4);
+	assert_int_equal(m.root.params.data_blocks, 100);
+	assert_int_equal(m.root.params.salt_size, 4);
 
 	/* The event equals measure.h's for the same parameters. */
 	uint8_t *a, *b;
 	size_t alen, blen;
 	assert_int_equal(build_manifest_rootfs_event(&m, &a, &alen), 0);
-	struct rootfs_event_params p = { .alg = HASH_SHA256, .root_hash = m.rootfs.root_hash,
-					 .root_hash_len = 32, .salt = m.rootfs.salt, .salt_len = 4,
-					 .data_blocks = 100, .data_block_size = 4096,
-					 .hash_block_size = 4096 };
+	struct verity_root p = { .params = { .alg = HASH_SHA256, .salt = { 0xaa, 0xbb, 0xcc, 0xdd },
+					     .salt_size = 4, .data_blocks = 100,
+					     .data_block_size = 4096, .hash_block_size = 4096 } };
+	for (int i = 0; i < 32; i++)
+		p.root_hash[i] = (uint8_t)(i + 1);
 	assert_int_equal(rootfs_event_data(&p, &b, &blen), 0);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(a, b, alen);
@@ -317,11 +295,10 @@ static void test_manifest(void **state)
 
 static void test_refvalues_json(void **state)
 {
-	const uint8_t root[32] = { 9 }, salt[1] = { 1 };
-	struct rootfs_event_params p = { .alg = HASH_SHA256, .root_hash = root,
-					 .root_hash_len = 32, .salt = salt, .salt_len = 1,
-					 .data_blocks = 1, .data_block_size = 4096,
-					 .hash_block_size = 4096 };
+	struct verity_root p = { .params = { .alg = HASH_SHA256, .salt = { 1 }, .salt_size = 1,
+					     .data_blocks = 1, .data_block_size = 4096,
+					     .hash_block_size = 4096 },
+				 .root_hash = { 9 } };
 	uint8_t *data;
 	size_t len;
 	assert_int_equal(rootfs_event_data(&p, &data, &len), 0);
@@ -471,7 +448,6 @@ int main(void)
 		cmocka_unit_test(test_load_options_per_profile),
 		cmocka_unit_test(test_event_list_per_profile),
 		cmocka_unit_test(test_rootfs_event_and_pcr),
-		cmocka_unit_test(test_measure_targets),
 		cmocka_unit_test(test_manifest),
 		cmocka_unit_test(test_refvalues_json),
 		cmocka_unit_test(test_trustee_ovmf_ccel),

@@ -117,15 +117,14 @@ static struct verity_cmdline vc(void)
 {
 	struct verity_cmdline v;
 	verity_cmdline_init(&v);
-	v.verity.alg = HASH_SHA256;
-	v.verity.data_block_size = 4096;
-	v.verity.hash_block_size = 4096;
-	v.verity.data_blocks = 262144;
-	v.verity.salt_size = 0;
-	v.verity.superblock = false;
-	v.verity.hash_offset = 0;
-	memset(v.root_hash, 0xab, 32);
-	v.root_hash_len = 32;
+	v.root.params.alg = HASH_SHA256;
+	v.root.params.data_block_size = 4096;
+	v.root.params.hash_block_size = 4096;
+	v.root.params.data_blocks = 262144;
+	v.root.params.salt_size = 0;
+	v.root.params.superblock = false;
+	v.root.params.hash_offset = 0;
+	memset(v.root.root_hash, 0xab, 32);
 	return v;
 }
 
@@ -142,11 +141,11 @@ static void test_verity_table(void **state)
 	snprintf(want, sizeof(want), "1 254:1 254:2 4096 4096 262144 0 sha256 %s -", root);
 	assert_string_equal(buf, want);
 	uint64_t sectors;
-	assert_int_equal(verity_table_sectors(&v, &sectors), 0);
+	assert_int_equal(verity_data_sectors(&v.root.params, &sectors), 0);
 	assert_int_equal(sectors, 262144ULL * 8);
 
 	/* the Kata layout: one device, hash after the data */
-	v.verity.hash_offset = 262144ULL * 4096;
+	v.root.params.hash_offset = 262144ULL * 4096;
 	devs.hash = devs.data;
 	assert_int_equal(verity_table_params(&v, &devs, true, buf, sizeof(buf)), 0);
 	snprintf(want, sizeof(want),
@@ -155,48 +154,54 @@ static void test_verity_table(void **state)
 
 	/* superblock: tree at ceil((offset + 512) / hbs), as veritysetup */
 	uint64_t b;
-	v.verity.superblock = true;
-	v.verity.hash_offset = 0;
-	assert_int_equal(verity_hash_start_block(&v, &b), 0);
+	v.root.params.superblock = true;
+	v.root.params.hash_offset = 0;
+	assert_int_equal(verity_hash_start_block(&v.root.params, &b), 0);
 	assert_int_equal(b, 1);
-	v.verity.hash_offset = 4096;
-	assert_int_equal(verity_hash_start_block(&v, &b), 0);
+	v.root.params.hash_offset = 4096;
+	assert_int_equal(verity_hash_start_block(&v.root.params, &b), 0);
 	assert_int_equal(b, 2);
-	v.verity.hash_block_size = 512;
-	v.verity.hash_offset = 1024;
-	assert_int_equal(verity_hash_start_block(&v, &b), 0);
+	v.root.params.hash_block_size = 512;
+	v.root.params.hash_offset = 1024;
+	assert_int_equal(verity_hash_start_block(&v.root.params, &b), 0);
 	assert_int_equal(b, 3);
 
 	/* without a superblock an unaligned offset cannot be expressed */
-	v.verity.superblock = false;
-	v.verity.hash_block_size = 4096;
-	v.verity.hash_offset = 512;
-	assert_int_equal(verity_hash_start_block(&v, &b), -EINVAL);
+	v.root.params.superblock = false;
+	v.root.params.hash_block_size = 4096;
+	v.root.params.hash_offset = 512;
+	assert_int_equal(verity_hash_start_block(&v.root.params, &b), -EINVAL);
 	assert_int_equal(verity_table_params(&v, &devs, false, buf, sizeof(buf)), -EINVAL);
 
 	/* salt and sha512 with restart */
 	v = vc();
-	v.verity.alg = HASH_SHA512;
-	memset(v.root_hash, 0x01, 64);
-	v.root_hash_len = 64;
-	v.verity.salt_size = 2;
-	v.verity.salt[0] = 0xde;
-	v.verity.salt[1] = 0xad;
+	v.root.params.alg = HASH_SHA512;
+	memset(v.root.root_hash, 0x01, 64);
+	v.root.params.salt_size = 2;
+	v.root.params.salt[0] = 0xde;
+	v.root.params.salt[1] = 0xad;
 	v.on_corruption = VERITY_ON_CORRUPTION_RESTART;
 	devs.hash = makedev(8, 17);
 	assert_int_equal(verity_table_params(&v, &devs, true, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, "1 254:1 8:17 4096 4096 262144 0 sha512 0101"));
 	assert_non_null(strstr(buf, "0101 dead 1 restart_on_corruption"));
 
-	/* a root hash of the wrong length, a small buffer */
-	v.root_hash_len = 32;
+	/* an unsupported algorithm, a small buffer */
+	v.root.params.alg = (enum hash_alg)42;
 	assert_int_equal(verity_table_params(&v, &devs, true, buf, sizeof(buf)), -EINVAL);
-	v.root_hash_len = 64;
+	v.root.params.alg = HASH_SHA512;
 	assert_int_equal(verity_table_params(&v, &devs, true, buf, 40), -ENOBUFS);
 
+	/* a hash offset so large the tree start overflows */
+	v.root.params.superblock = true;
+	v.root.params.hash_offset = UINT64_MAX - 511;
+	uint64_t start;
+	assert_int_equal(verity_hash_start_block(&v.root.params, &start), -EOVERFLOW);
+	v.root.params.hash_offset = 0;
+
 	/* size overflow */
-	v.verity.data_blocks = UINT64_MAX / 2;
-	assert_int_equal(verity_table_sectors(&v, &sectors), -EOVERFLOW);
+	v.root.params.data_blocks = UINT64_MAX / 2;
+	assert_int_equal(verity_data_sectors(&v.root.params, &sectors), -EOVERFLOW);
 }
 
 static void test_dm_buffer(void **state)

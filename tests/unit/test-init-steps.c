@@ -36,17 +36,16 @@ static struct verity_cmdline base_vc(void)
 {
 	struct verity_cmdline v;
 	verity_cmdline_init(&v);
-	v.verity.alg = HASH_SHA256;
-	v.verity.data_block_size = 4096;
-	v.verity.hash_block_size = 4096;
-	v.verity.data_blocks = 1000;
-	v.verity.salt_size = 32;
-	memset(v.verity.salt, 0x5a, 32);
-	v.verity.superblock = true;
-	v.verity.hash_offset = 0;
+	v.root.params.alg = HASH_SHA256;
+	v.root.params.data_block_size = 4096;
+	v.root.params.hash_block_size = 4096;
+	v.root.params.data_blocks = 1000;
+	v.root.params.salt_size = 32;
+	memset(v.root.params.salt, 0x5a, 32);
+	v.root.params.superblock = true;
+	v.root.params.hash_offset = 0;
 	for (int i = 0; i < 32; i++)
-		v.root_hash[i] = (uint8_t)i;
-	v.root_hash_len = 32;
+		v.root.root_hash[i] = (uint8_t)i;
 	snprintf(v.data_device, sizeof(v.data_device), "PARTUUID=%s", DATA_UUID);
 	snprintf(v.hash_device, sizeof(v.hash_device), "PARTUUID=%s", HASH_UUID);
 	v.on_corruption = VERITY_ON_CORRUPTION_PANIC;
@@ -87,7 +86,7 @@ static void world(const struct verity_cmdline *v, const char *extra_cmdline, enu
 	struct fake_file *f = fake_add("/dev/vda1", S_IFBLK | 0600, makedev(254, 1), NULL, 0);
 	strcpy(f->partuuid, DATA_UUID);
 	uint8_t sb[VERITY_SUPERBLOCK_SIZE];
-	assert_int_equal(verity_superblock_encode(&v->verity, sb), 0);
+	assert_int_equal(verity_superblock_encode(&v->root.params, sb), 0);
 	f = fake_add("/dev/vda2", S_IFBLK | 0600, makedev(254, 2), sb, sizeof(sb));
 	strcpy(f->partuuid, HASH_UUID);
 	fake_add(INIT_DM_CONTROL, S_IFCHR | 0600, makedev(10, 236), NULL, 0);
@@ -167,13 +166,7 @@ static void assert_stopped(int r, const char *step, const char *why)
 
 static void expected_event(const struct verity_cmdline *v, uint8_t **ret_event, size_t *ret_len)
 {
-	struct rootfs_event_params ep = {
-		.alg = v->verity.alg, .root_hash = v->root_hash, .root_hash_len = v->root_hash_len,
-		.salt = v->verity.salt, .salt_len = v->verity.salt_size,
-		.data_blocks = v->verity.data_blocks, .data_block_size = v->verity.data_block_size,
-		.hash_block_size = v->verity.hash_block_size,
-	};
-	assert_int_equal(rootfs_event_data(&ep, ret_event, ret_len), 0);
+	assert_int_equal(rootfs_event_data(&v->root, ret_event, ret_len), 0);
 }
 
 /* ---- the good boot, TDX sysfs: every call, in order ------------------------------------ */
@@ -507,9 +500,9 @@ static void test_superblock_mismatch(void **state)
 	assert_stopped(run(), "verity", "no valid verity superblock");
 
 	/* a cmdline uuid must match the superblock's */
-	v.verity.uuid[0] = 0x42;
+	v.root.params.uuid[0] = 0x42;
 	struct verity_cmdline on_disk = v;
-	memset(on_disk.verity.uuid, 0x11, 16);
+	memset(on_disk.root.params.uuid, 0x11, 16);
 	world(&on_disk, "", W_TDX_SYSFS);
 	/* world() wrote on_disk's uuid; put v's cmdline in */
 	_cleanup_free_ char *params = NULL, *text = NULL;
@@ -523,8 +516,8 @@ static void test_superblock_mismatch(void **state)
 
 	/* without a superblock nothing is read from the hash device first */
 	v = base_vc();
-	v.verity.superblock = false;
-	v.verity.hash_offset = 8192;
+	v.root.params.superblock = false;
+	v.root.params.hash_offset = 8192;
 	world(&v, "", W_TDX_SYSFS);
 	assert_booted(run());
 	assert_int_equal(fake_call_index("pread /dev/vda2"), -1);

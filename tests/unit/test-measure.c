@@ -13,18 +13,21 @@ static const uint8_t root[32] = {
 };
 static uint8_t salt[32];
 
-static struct rootfs_event_params params(void)
+static struct verity_root params(void)
 {
-	memset(salt, 1, sizeof(salt));
-	return (struct rootfs_event_params){
-		.alg = HASH_SHA256, .root_hash = root, .root_hash_len = 32, .salt = salt,
-		.salt_len = 32, .data_blocks = 1000, .data_block_size = 4096, .hash_block_size = 4096,
+	struct verity_root r = {
+		.params = { .alg = HASH_SHA256, .salt_size = 32, .data_blocks = 1000,
+			    .data_block_size = 4096, .hash_block_size = 4096 },
 	};
+	memset(salt, 1, sizeof(salt));
+	memcpy(r.params.salt, salt, sizeof(salt));
+	memcpy(r.root_hash, root, sizeof(root));
+	return r;
 }
 
 static void test_rootfs_event(void **state)
 {
-	struct rootfs_event_params p = params();
+	struct verity_root p = params();
 	char *json = NULL;
 	assert_int_equal(rootfs_event_content(&p, &json), 0);
 	assert_string_equal(json, "{\"alg\":\"sha256\",\"data_block_size\":4096,\"data_blocks\":1000,"
@@ -56,8 +59,8 @@ static void test_aael_rejects(void **state)
 	assert_int_equal(aael_event_data("a b", "op", "x", &ev, &len), -EINVAL);
 	assert_int_equal(aael_event_data("", "op", "x", &ev, &len), -EINVAL);
 	assert_int_equal(aael_event_data("d", "op", "x\ny", &ev, &len), -EINVAL);
-	struct rootfs_event_params p = params();
-	p.alg = (enum hash_alg)42;
+	struct verity_root p = params();
+	p.params.alg = (enum hash_alg)42;
 	char *json;
 	assert_int_equal(rootfs_event_content(&p, &json), -EINVAL);
 }

@@ -14,8 +14,8 @@
 #include "core/digest.h"
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/expected.h"
 
-#include <json-c/json.h>
 #include <string.h>
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -30,53 +30,17 @@ static int fail(int code, const char *fmt, ...)
 	return code;
 }
 
-/* A manifest key at the top level or inside a "verity" object. */
-static json_object *manifest_get(json_object *root, const char *key)
-{
-	json_object *v, *verity;
-	if (json_object_object_get_ex(root, key, &v))
-		return v;
-	if (json_object_object_get_ex(root, "verity", &verity) &&
-	    json_object_object_get_ex(verity, key, &v))
-		return v;
-	return NULL;
-}
-
 struct params {
-	struct rootfs_event_params p;
-	uint8_t root_hash[DIGEST_MAX_SIZE];
-	uint8_t salt[256];
+	struct build_manifest m;
 };
 
+/* manifest.json through its one reader (lib/host). */
 static int load_manifest(const char *path, struct params *out)
 {
-	json_object *root = json_object_from_file(path);
-	if (!root)
-		return fail(3, "%s: not JSON", path);
-	json_object *alg = manifest_get(root, "hash_algorithm"), *rh = manifest_get(root, "root_hash"),
-		    *salt = manifest_get(root, "salt"), *db = manifest_get(root, "data_blocks"),
-		    *dbs = manifest_get(root, "data_block_size"),
-		    *hbs = manifest_get(root, "hash_block_size");
-	int r = 0;
-	if (!alg || !rh || !salt || !db || !dbs || !hbs)
-		r = fail(3, "%s: lacks one of hash_algorithm root_hash salt data_blocks "
-			    "data_block_size hash_block_size", path);
-	else if (hash_alg_from_name(json_object_get_string(alg), &out->p.alg) < 0)
-		r = fail(3, "%s: unknown hash_algorithm", path);
-	else if (hex_decode(json_object_get_string(rh), out->root_hash, sizeof(out->root_hash),
-			    &out->p.root_hash_len) < 0 ||
-		 hex_decode(json_object_get_string(salt), out->salt, sizeof(out->salt),
-			    &out->p.salt_len) < 0)
-		r = fail(3, "%s: bad root_hash or salt hex", path);
-	if (r == 0) {
-		out->p.root_hash = out->root_hash;
-		out->p.salt = out->salt;
-		out->p.data_blocks = (uint64_t)json_object_get_int64(db);
-		out->p.data_block_size = (uint32_t)json_object_get_int64(dbs);
-		out->p.hash_block_size = (uint32_t)json_object_get_int64(hbs);
-	}
-	json_object_put(root);
-	return r;
+	struct tdv_error err = { { 0 } };
+	if (build_manifest_load(path, &out->m, &err) < 0)
+		return fail(3, "%s", err.msg);
+	return 0;
 }
 
 static int cmd_pcr(const struct params *m, const char *bank)
@@ -89,7 +53,7 @@ static int cmd_pcr(const struct params *m, const char *bank)
 
 	if (hash_alg_from_name(bank, &alg) < 0)
 		return fail(2, "unknown bank %s", bank);
-	if (rootfs_event_data(&m->p, &event, &event_len) < 0 ||
+	if (rootfs_event_data(&m->m.root, &event, &event_len) < 0 ||
 	    digest_buf(alg, event, event_len, digest) < 0 || mr_extend(alg, pcr, digest) < 0)
 		return fail(3, "cannot compute the event");
 	hex_encode(pcr, hash_alg_size(alg), hex);
@@ -104,7 +68,7 @@ static int cmd_check_log(const struct params *m, const char *file, uint32_t pcr_
 
 	if (read_full_file(file, 1 << 20, &log, &len) < 0)
 		return fail(3, "%s: unreadable", file);
-	if (rootfs_event_data(&m->p, &event, &event_len) < 0)
+	if (rootfs_event_data(&m->m.root, &event, &event_len) < 0)
 		return fail(3, "cannot compute the event");
 	if (len < 12)
 		return fail(1, "%s: %zu bytes, shorter than a record header", file, len);
