@@ -39,9 +39,15 @@ int check_rtmr0_events(const struct eventlog *log, const struct expected_event *
 	if (!l || !e)
 		return -ENOMEM;
 	size_t ne = 0;
-	for (size_t i = 0; i < n_events; i++)
-		if (events[i].rtmr == 0)
+	for (size_t i = 0; i < n_events; i++) {
+		if (events[i].rtmr != 0)
+			continue;
+		if (events[i].unknown)
+			check_report_add(rep, CHECK_NOTE, "RTMR0", "%s: not checked (not determined "
+					 "by the inputs)", events[i].description);
+		else
 			e[ne++] = &events[i];
+	}
 	if (ne > 0)
 		check_subsequence(l, nl, e, ne, "RTMR0", rep);
 	return 0;

@@ -14,7 +14,8 @@
 /*
  * The events predicted for RTMR0 (the old edk2's separator) must be in the log's RTMR0 in
  * order; the firmware's configuration sits around them.  Not a pin of RTMR0: only its
- * predicted part.  An event matches on its type and SHA-384 digest.  One report line per
+ * predicted part.  An event matches on its type and SHA-384 digest; one whose digest is
+ * not determined (expected_event.unknown) is named in a NOTE.  One report line per
  * expected event.  -ENOMEM only.  (RTMR1..3 are held against their pins: td-pins.h.)
  */
 int check_rtmr0_events(const struct eventlog *log, const struct expected_event *events,

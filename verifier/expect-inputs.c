@@ -2,10 +2,13 @@
 #include "verifier/expect-inputs.h"
 
 #include "core/util.h"
+#include "host/kata-config.h"
 #include "kernel-cmdline/cmdline.h"
 #include "verifier/verbs.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -27,6 +30,8 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x10a: a->acpi_tables = value; return true;
 	case 0x10b: a->acpi_rsdp = value; return true;
 	case 0x10c: a->acpi_loader = value; return true;
+	case 0x110: a->kata_config = value; return true;
+	case 0x111: a->nr_cpus = value; return true;
 	default: return false;
 	}
 }
@@ -56,6 +61,36 @@ static int usage_error(const char *verb, const char *msg)
 {
 	fprintf(stderr, "tdverity-verify: %s: %s\n", verb, msg);
 	return VERIFY_USAGE;
+}
+
+/* --kata-config: the -append line Kata's runtime builds (lib/host/kata-config.h). */
+static int kata_cmdline(const char *verb, const struct expect_args *a, char **ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = a->nr_cpus ? strtoul(a->nr_cpus, &end, 10) : 0;
+	if (!a->nr_cpus || errno || !*a->nr_cpus || *end || n == 0 || n > 4096 ||
+	    a->nr_cpus[0] == '-')
+		return usage_error(verb, "--kata-config needs --nr-cpus N (1..4096: the sandbox's "
+					 "vCPU count)");
+	if (a->cmdline_file)
+		return usage_error(verb, "--kata-config and --cmdline exclude each other");
+	struct kata_cmdline_opts o = { .nr_cpus = (unsigned)n };
+	struct kata_boot boot = { 0 };
+	struct tdv_error err = { { 0 } };
+	if (kata_cmdline_from_file(a->kata_config, &o, &boot, &err) < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s\n", verb, err.msg);
+		return VERIFY_BAD_INPUT;
+	}
+	/* Kata boots an image without an initrd: a prediction with one would be wrong. */
+	if (boot.image && a->initrd) {
+		kata_boot_done(&boot);
+		return usage_error(verb, "--kata-config names an image: Kata boots it without an "
+					 "initrd, drop --initrd");
+	}
+	*ret = TAKE_PTR(boot.cmdline);
+	kata_boot_done(&boot);
+	return VERIFY_OK;
 }
 
 /*
@@ -144,7 +179,13 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		s->in.rootfs_event = s->rootfs_event;
 		s->in.rootfs_event_len = len;
 	}
-	if (a->cmdline_file) {
+	if (a->nr_cpus && !a->kata_config)
+		return usage_error(verb, "--nr-cpus goes with --kata-config");
+	if (a->kata_config) {
+		int r = kata_cmdline(verb, a, &s->cmdline);
+		if (r != VERIFY_OK)
+			return r;
+	} else if (a->cmdline_file) {
 		int r = read_cmdline_file(verb, a->cmdline_file, &s->cmdline);
 		if (r != VERIFY_OK)
 			return r;

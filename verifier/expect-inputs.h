@@ -2,12 +2,12 @@
 /*
  * The artefact options shared by `expect` and `refvalues`:
  *   --kernel F --initrd F --cmdline F --manifest F --firmware-profile P
- *   --qemu-kernel-patch --memory SIZE [--machine pc|q35]
+ *   --qemu-kernel-patch --memory SIZE [--machine pc|q35] --kata-config F --nr-cpus N
  *   --firmware F [--qemu-version X.Y] [--acpi-tables F --acpi-rsdp F --acpi-loader F]
- * and their resolution into struct expected_inputs (cmdline from --cmdline, else from
- * the manifest; the rootfs event from the manifest; its RTMR/PCR from the cmdline; the
- * TDVF metadata from the firmware file; --memory for both the header patch and the TD
- * HOB).
+ * and their resolution into struct expected_inputs (cmdline from --cmdline, or as Kata's
+ * runtime assembles it from --kata-config, else from the manifest; the rootfs event from
+ * the manifest; its RTMR/PCR from the cmdline; the TDVF metadata from the firmware file;
+ * --memory for both the header patch and the TD HOB).
  */
 #pragma once
 
@@ -19,6 +19,7 @@
 struct expect_args {
 	const char *kernel, *initrd, *cmdline_file, *manifest, *profile;
 	const char *memory, *machine;
+	const char *kata_config, *nr_cpus;
 	bool qemu_patch;
 	const char *firmware, *qemu_version, *acpi_tables, *acpi_rsdp, *acpi_loader;
 };
@@ -50,13 +51,18 @@ struct expect_state {
 	{ "qemu-version", required_argument, NULL, 0x109 },                            \
 	{ "acpi-tables", required_argument, NULL, 0x10a },                             \
 	{ "acpi-rsdp", required_argument, NULL, 0x10b },                               \
-	{ "acpi-loader", required_argument, NULL, 0x10c }
+	{ "acpi-loader", required_argument, NULL, 0x10c },                             \
+	{ "kata-config", required_argument, NULL, 0x110 },                             \
+	{ "nr-cpus", required_argument, NULL, 0x111 }
 
 #define EXPECT_OPTIONS_HELP                                                            \
 	"  --kernel FILE            the bzImage (QEMU -kernel)\n"                      \
 	"  --initrd FILE            the initrd (QEMU -initrd)\n"                       \
 	"  --cmdline FILE           the command line (QEMU -append; trailing newlines dropped);\n" \
 	"                           default: the manifest's \"cmdline\"\n"             \
+	"  --kata-config FILE       instead of --cmdline: the line Kata's Go runtime builds\n" \
+	"                           for this configuration (see kata-cmdline); needs\n" \
+	"                           --nr-cpus N\n"                                        \
 	"  --manifest FILE          tdverity-build's manifest.json (the rootfs event)\n" \
 	"  --firmware-profile P     edk2-pre-202411 | edk2-202411 | edk2-202508 (default)\n" \
 	"  --qemu-kernel-patch      hash the kernel as QEMU < 10.2 patches its header;\n" \

@@ -71,8 +71,8 @@ struct check_options {
 
 static bool have_artefacts(const struct check_options *o)
 {
-	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.manifest ||
-	       o->art.firmware;
+	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.kata_config ||
+	       o->art.manifest || o->art.firmware;
 }
 
 static int parse_options(int argc, char **argv, struct check_options *o)
@@ -316,9 +316,10 @@ int verb_check(int argc, char **argv)
 	check_report_data(&o, &eq.quote, &rep);
 	check_log(&el, &rep);
 	check_rtmrs(rtmr, &eq.quote, &rep, replays);
-	/* Without the firmware, the events predicted in RTMR0 (old edk2's separator) are
-	 * still checked there; with it, RTMR0 has its own pin. */
-	if ((!st.in.firmware && check_rtmr0_events(el.log, expected, n_expected, &rep) < 0) ||
+	/* The events predicted in RTMR0 (old edk2's separator, the firmware's known ones) are
+	 * checked there when they do not pin RTMR0 as a whole (then its pin does). */
+	if ((!pins.pin[TD_REG_RTMR0][PIN_ARTEFACT].set &&
+	     check_rtmr0_events(el.log, expected, n_expected, &rep) < 0) ||
 	    check_rtmr3_later_events(el.log, &pins, &rep) < 0)
 		rep.oom = true;
 	struct pin_table table;

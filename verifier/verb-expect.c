@@ -136,7 +136,8 @@ int verb_expect(int argc, char **argv)
 		fprintf(stderr, "tdverity-verify: expect: unexpected argument '%s'\n", argv[optind]);
 		return VERIFY_USAGE;
 	}
-	if (!a.kernel && !a.initrd && !a.cmdline_file && !a.manifest && !a.firmware) {
+	if (!a.kernel && !a.initrd && !a.cmdline_file && !a.kata_config && !a.manifest &&
+	    !a.firmware) {
 		fprintf(stderr, "tdverity-verify: expect: nothing to predict: give --kernel, "
 				"--initrd, --cmdline, --manifest and/or --firmware\n");
 		return VERIFY_USAGE;

@@ -16,9 +16,11 @@
 static void help(FILE *f)
 {
 	fprintf(f, "Usage: tdverity-verify refvalues --manifest FILE [--kernel FILE --initrd FILE\n"
-		   "         --cmdline FILE] [--mrtd HEX] [--firmware-profile P]\n"
+		   "         --cmdline FILE] [--mrtd HEX | --firmware FILE --qemu-version X.Y]\n"
+		   "         [--memory SIZE --acpi-tables F --acpi-rsdp F --acpi-loader F]\n"
+		   "         [--firmware-profile P]\n"
 		   "         [--qemu-kernel-patch --memory SIZE [--machine pc|q35]] [--rvps-sample]\n\n"
-		   "Print reference values for Trustee's RVPS (sample format: mr_td, rtmr_1, rtmr_2,\n"
+		   "Print reference values for Trustee's RVPS (sample format: mr_td, [rtmr_0,] rtmr_1, rtmr_2,\n"
 		   "rtmr_3, tdvfkernel, tdvfkernelparams) with every expected event.  A value the\n"
 		   "inputs do not determine is left out and named under \"omitted\".\n\n"
 		   EXPECT_OPTIONS_HELP
@@ -58,6 +60,11 @@ int verb_refvalues(int argc, char **argv)
 	}
 	if (!a.manifest) {
 		fprintf(stderr, "tdverity-verify: refvalues: --manifest is required\n");
+		return VERIFY_USAGE;
+	}
+	/* One source per value: a given MRTD and one computed from a firmware could differ. */
+	if (mrtd_hex && a.firmware) {
+		fprintf(stderr, "tdverity-verify: refvalues: give --mrtd or --firmware, not both\n");
 		return VERIFY_USAGE;
 	}
 	uint8_t mrtd[SHA384_SIZE];
