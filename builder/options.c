@@ -73,6 +73,7 @@ enum {
 	OPT_INIT,
 	OPT_INITRD,
 	OPT_MEASURE,
+	OPT_KATA_IMAGE,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -92,6 +93,7 @@ static const struct option long_options[] = {
 	{ "init", required_argument, NULL, OPT_INIT },
 	{ "initrd", no_argument, NULL, OPT_INITRD },
 	{ "measure", required_argument, NULL, OPT_MEASURE },
+	{ "kata-image", required_argument, NULL, OPT_KATA_IMAGE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -127,6 +129,8 @@ static int handle_option(int opt, const char *arg, struct build_config *c,
 		return set_once(&c->kernel_modules, arg, "kernel-modules", err);
 	case OPT_INIT:
 		return set_once(&c->init, arg, "init", err);
+	case OPT_KATA_IMAGE:
+		return set_once(&c->kata_image, arg, "kata-image", err);
 	case OPT_LAYOUT:
 		return set_once(&o->layout, arg, "layout", err);
 	case OPT_HASH:
@@ -196,6 +200,13 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 				     "--init needs --initrd or --kernel-modules (it goes into initrd.img)");
 	if (o.layout && disk_layout_from_name(o.layout, &c.layout) < 0)
 		return tdv_error_set(err, -EINVAL, "--layout %s: expected gpt, kata or split", o.layout);
+	if (c.kata_image && c.layout != DISK_LAYOUT_KATA)
+		return tdv_error_set(err, -EINVAL, "--kata-image goes with --layout kata");
+	if (c.kata_image && c.kata_image[0] != '/')
+		return tdv_error_set(err, -EINVAL, "--kata-image %s: expected an absolute path",
+				     c.kata_image);
+	if (!c.kata_image)
+		c.kata_image = BUILD_DEFAULT_KATA_IMAGE;
 	if (o.hash && (hash_alg_from_name(o.hash, &c.alg) < 0))
 		return tdv_error_set(err, -EINVAL, "--hash %s: expected sha256, sha384 or sha512", o.hash);
 	if (o.size && (parse_size(o.size, &c.size) < 0 || c.size == 0 || c.size % 4096))

@@ -4,9 +4,9 @@
 
 #include "core/digest.h"
 #include "core/util.h"
+#include "kernel-cmdline/cmdline.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +92,13 @@ static int get_uint(const struct toml_doc *doc, const char *name, const char *ta
 	return 0;
 }
 
-int kata_verity_params_parse(const char *text, struct kata_verity_params *ret, const char **ret_why)
+int kata_verity_params_parse(const char *text, struct verity_root *ret, const char **ret_why)
 {
 	static const char *const names[] = { "root_hash", "salt", "data_blocks",
 					     "data_block_size", "hash_block_size" };
-	struct kata_verity_params p = { 0 };
+	struct verity_root v = { .params = { .alg = HASH_SHA256 } };
+	struct verity_params *p = &v.params;
+	size_t salt_len = 0;
 	unsigned seen = 0;
 	const char *why = NULL;
 	_cleanup_free_ char *copy = strdup(text);
@@ -137,25 +139,26 @@ int kata_verity_params_parse(const char *text, struct kata_verity_params *ret, c
 		switch (k) {
 		case 0:
 			/* Kata's table says sha256: a root of any other length cannot verify. */
-			if (hex_decode_exact(val, p.root_hash, sizeof(p.root_hash)) < 0)
+			if (hex_decode_exact(val, v.root_hash, SHA256_SIZE) < 0)
 				why = "root_hash is not 64 hex digits (Kata's table is sha256)";
 			break;
 		case 1:
-			if (hex_decode(val, p.salt, sizeof(p.salt), &p.salt_len) < 0 || p.salt_len == 0)
+			if (hex_decode(val, p->salt, sizeof(p->salt), &salt_len) < 0 || salt_len == 0)
 				why = "salt is not hex (1..256 bytes)";
+			p->salt_size = (uint16_t)salt_len;
 			break;
 		case 2:
 			if (n == 0 || n > UINT64_MAX / 4096)
 				why = "data_blocks out of range";
-			p.data_blocks = n;
+			p->data_blocks = n;
 			break;
 		default:
 			if (n < 512 || n > 65536 || (n & (n - 1)))
 				why = "block size is not a power of two in 512..65536";
 			if (k == 3)
-				p.data_block_size = (uint32_t)n;
+				p->data_block_size = (uint32_t)n;
 			else
-				p.hash_block_size = (uint32_t)n;
+				p->hash_block_size = (uint32_t)n;
 		}
 	}
 	if (!why && seen != (1u << ELEMENTSOF(names)) - 1)
@@ -166,22 +169,15 @@ int kata_verity_params_parse(const char *text, struct kata_verity_params *ret, c
 			*ret_why = why;
 		return -EINVAL;
 	}
-	*ret = p;
+	if (!why && verity_params_validate(p) < 0)
+		why = "the parameters do not describe a dm-verity volume";
+	if (why) {
+		if (ret_why)
+			*ret_why = why;
+		return -EINVAL;
+	}
+	*ret = v;
 	return 0;
-}
-
-/* The dm-mod.create= value GetKernelRootParams writes, quotes included. */
-static int dm_mod_create_value(const struct kata_verity_params *v, char **ret)
-{
-	char root[65], salt[513];
-	hex_encode(v->root_hash, sizeof(v->root_hash), root);
-	hex_encode(v->salt, v->salt_len, salt);
-	uint64_t sectors = v->data_blocks * (v->data_block_size / 512);
-	return asprintf(ret,
-			"\"dm-verity,,,ro,0 %" PRIu64 " verity 1 /dev/vda1 /dev/vda2 %u %u %" PRIu64
-			" 0 sha256 %s %s\"",
-			sectors, v->data_block_size, v->hash_block_size, v->data_blocks, root, salt) < 0 ?
-		       -ENOMEM : 0;
 }
 
 /* KernelParamFields + DeserializeParams: blanks split outside quotes, first '=' splits. */
@@ -291,7 +287,7 @@ static int add_root_params(struct params *p, const struct kata_conf *c, const ch
 	bool ext4ish = strcmp(c->rootfs_type, "erofs") != 0;
 	*ret_verity = false;
 	if (c->verity[0]) {
-		struct kata_verity_params v;
+		struct verity_root v;
 		const char *why = NULL;
 		if (nvdimm)
 			return bad(err, -ENOTSUP, name, QEMU_TABLE, "kernel_verity_params",
@@ -302,9 +298,12 @@ static int add_root_params(struct params *p, const struct kata_conf *c, const ch
 			return r;
 		if (r < 0)
 			return bad(err, r, name, QEMU_TABLE, "kernel_verity_params", why);
+		/* GetKernelRootParams: the virtio-blk partitions, the kernel's one formatter. */
 		_cleanup_free_ char *dm = NULL;
-		if (dm_mod_create_value(&v, &dm) < 0)
-			return -ENOMEM;
+		r = cmdline_dm_mod_create_value(&v, "/dev/vda1", "/dev/vda2", &dm);
+		if (r < 0)
+			return r == -ENOMEM ? r : bad(err, r, name, QEMU_TABLE, "kernel_verity_params",
+						      "cannot be expressed as a dm table");
 		add(p, "dm-mod.create", dm);
 		add(p, "root", "/dev/dm-0");
 		add(p, "rootflags", ext4ish ? "data=ordered,errors=remount-ro ro" : "ro");

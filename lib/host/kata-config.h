@@ -48,6 +48,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "core/verity.h"
 #include "host/toml.h"
 
 #include <stdbool.h>
@@ -80,14 +81,9 @@ void kata_boot_done(struct kata_boot *b);
 
 /*
  * Kata's kernel_verity_params: "root_hash=<hex>,salt=<hex>,data_blocks=<n>,
- * data_block_size=<n>,hash_block_size=<n>", each field exactly once, nothing else.
- * The dm table Kata derives from it always says sha256 and hash start block 0.
+ * data_block_size=<n>,hash_block_size=<n>", each field exactly once, nothing else, as
+ * the volume it names (core/verity.h): Kata's table always says sha256, hash start
+ * block 0, so alg sha256, no superblock, hash_offset 0.  -EINVAL with *ret_why a static
+ * reason.
  */
-struct kata_verity_params {
-	uint8_t root_hash[32];
-	uint8_t salt[256];
-	size_t salt_len;
-	uint64_t data_blocks;
-	uint32_t data_block_size, hash_block_size;
-};
-int kata_verity_params_parse(const char *text, struct kata_verity_params *ret, const char **ret_why);
+int kata_verity_params_parse(const char *text, struct verity_root *ret, const char **ret_why);

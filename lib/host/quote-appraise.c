@@ -86,33 +86,6 @@ static void stack_freep(STACK_OF(X509) **s) { sk_X509_pop_free(*s, X509_free); }
 static void pkey_freep(EVP_PKEY **p) { EVP_PKEY_free(*p); }
 static void store_freep(X509_STORE **s) { X509_STORE_free(*s); }
 
-static int read_pem_certs(const uint8_t *pem, size_t len, STACK_OF(X509) **ret)
-{
-	if (len > INT32_MAX)
-		return -EBADMSG;
-	BIO *bio = BIO_new_mem_buf(pem, (int)len);
-	STACK_OF(X509) *s = sk_X509_new_null();
-	X509 *x;
-	if (!bio || !s) {
-		BIO_free(bio);
-		sk_X509_free(s);
-		return -ENOMEM;
-	}
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
-		if (!sk_X509_push(s, x)) {
-			X509_free(x);
-			break;
-		}
-	BIO_free(bio);
-	ERR_clear_error();
-	if (sk_X509_num(s) == 0) {
-		sk_X509_free(s);
-		return -EBADMSG;
-	}
-	*ret = s;
-	return 0;
-}
-
 static void spki_sha256_hex(X509 *x, char out[65])
 {
 	uint8_t *der = NULL, md[32];
@@ -218,9 +191,9 @@ static const struct qe_identity builtin_td_qe = {
 };
 
 /*
- * Threat: a genuine PCK key signing the report of another enclave than Intel's TD quoting
- * enclave (any SGX enclave on the platform can get its report signed by the PCE-certified
- * key path only if it is the QE; a debug or foreign enclave must not stand in for it).
+ * Threat: another enclave standing in for Intel's TD quoting enclave.  The PCK key signs
+ * the report of whatever enclave asks the platform's PCE; only Intel's QE (MRSIGNER,
+ * ISVPRODID) without debug attributes checks that the TD report it signs is real.
  */
 static void check_qe_identity(struct quote_appraisal *a, const struct tdx_quote *q,
 			      const struct qe_identity *id)
@@ -472,9 +445,16 @@ static const char *evaluate_tcb(struct quote_appraisal *a, const struct tdx_quot
 	for (size_t i = 0; i < ti->n_levels && !lvl; i++)
 		if (level_matches(&ti->levels[i], &pck, q->td.tee_tcb_svn, by_identity))
 			lvl = &ti->levels[i];
-	if (!lvl)
-		return "TCB level not supported: the platform's TCB is below every level of the "
-		       "TCB info";
+	if (!lvl) {
+		char sgx[33], tee[33];
+		hex_encode(pck.sgx_svn, 16, sgx);
+		hex_encode(q->td.tee_tcb_svn, 16, tee);
+		snprintf(why->msg, sizeof(why->msg),
+			 "TCB level not supported: the platform (PCK TCB components %s, PCESVN %u; "
+			 "TEE_TCB_SVN %s) is below every level of the TCB info for FMSPC %s",
+			 sgx, pck.pcesvn, tee, a->fmspc);
+		return why->msg;
+	}
 	a->platform_status = lvl->info.status;
 	a->tcb_date = lvl->info.date;
 	add_advisories(a, lvl->info.advisories);
@@ -515,7 +495,7 @@ static int load_anchor(const struct appraise_options *o, struct quote_appraisal 
 	const uint8_t *pem = o->root_ca_pem ? o->root_ca_pem : (const uint8_t *)intel_sgx_root_ca_pem;
 	size_t len = o->root_ca_pem ? o->root_ca_len : strlen(intel_sgx_root_ca_pem);
 	STACK_OF(X509) *s = NULL;
-	int r = read_pem_certs(pem, len, &s);
+	int r = pem_certs_read(pem, len, &s);
 	if (r < 0)
 		return tdv_error_set(err, r, "the root CA holds no readable PEM certificate");
 	if (sk_X509_num(s) != 1) {
@@ -547,7 +527,7 @@ int quote_appraise(const struct tdx_quote *q, const struct appraise_options *o,
 		   struct quote_appraisal *ret, struct tdv_error *err)
 {
 	struct quote_appraisal a = { 0 };
-	int r = tdx_quote_verify(q, NULL, 0, &a.sig, err);
+	int r = tdx_quote_verify(q, &a.sig, err);
 	if (r < 0)
 		return r;
 	set(&a, APPRAISE_AK_SIGNATURE, a.sig.ak_signature_ok ? APPRAISE_PASSED : APPRAISE_FAILED,
@@ -561,7 +541,7 @@ int quote_appraise(const struct tdx_quote *q, const struct appraise_options *o,
 	if ((r = load_anchor(o, &a, &anchor, err)) < 0)
 		return r;
 	_cleanup_(stack_freep) STACK_OF(X509) *chain = NULL;
-	if (read_pem_certs(q->pck_chain_pem, q->pck_chain_len, &chain) < 0)
+	if (pem_certs_read(q->pck_chain_pem, q->pck_chain_len, &chain) < 0)
 		return tdv_error_set(err, -EBADMSG, "quote: the PCK certificate chain holds no "
 						    "readable PEM certificate");
 	const struct collateral *c = o->collateral;

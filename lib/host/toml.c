@@ -692,3 +692,29 @@ bool toml_has_table(const struct toml_doc *doc, const char *table)
 {
 	return table_taken(doc, table);
 }
+
+char *toml_quote(const char *value)
+{
+	struct buf b = { 0 };
+	int r = buf_put(&b, "\"", 1);
+	for (const char *c = value; r >= 0 && *c; c++) {
+		unsigned char u = (unsigned char)*c;
+		char esc[8];
+		if (u == '"' || u == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)u;
+			r = buf_put(&b, esc, 2);
+		} else if (u < 0x20 || u == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", u);
+			r = buf_put(&b, esc, 6);
+		} else
+			r = buf_put(&b, c, 1);
+	}
+	if (r >= 0)
+		r = buf_put(&b, "\"", 1);
+	if (r < 0) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}

@@ -67,3 +67,7 @@ void toml_free(struct toml_doc *doc);
 const struct toml_value *toml_get(const struct toml_doc *doc, const char *table, const char *key);
 /* true when the header [table] appears. */
 bool toml_has_table(const struct toml_doc *doc, const char *table);
+
+/* value as a TOML basic string, quotes included ("\"" and "\\" escaped, control
+ * characters as \uXXXX), for files tdverity writes.  NULL on OOM. */
+char *toml_quote(const char *value);

@@ -220,15 +220,18 @@ static void test_refusals(void **state)
 
 static void test_verity_params(void **state)
 {
-	struct kata_verity_params v;
+	struct verity_root v;
 	const char *why = NULL;
 	const char *root = "root_hash=" "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 	char good[512];
 	snprintf(good, sizeof(good), "%s,salt=ab,data_blocks=3,data_block_size=4096,hash_block_size=512", root);
 	assert_int_equal(kata_verity_params_parse(good, &v, &why), 0);
-	assert_int_equal(v.data_blocks, 3);
-	assert_int_equal(v.hash_block_size, 512);
-	assert_int_equal(v.salt_len, 1);
+	assert_int_equal(v.params.data_blocks, 3);
+	assert_int_equal(v.params.hash_block_size, 512);
+	assert_int_equal(v.params.salt_size, 1);
+	assert_int_equal(v.params.alg, HASH_SHA256);
+	assert_false(v.params.superblock);
+	assert_int_equal(v.params.hash_offset, 0);
 	static const struct {
 		const char *tail, *why;
 	} bad[] = {

@@ -4,6 +4,8 @@
 #include "host/toml.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct toml_doc *parse_ok(const char *text)
@@ -130,12 +132,29 @@ static void test_limits(void **state)
 	toml_free(NULL);
 }
 
+static void test_quote_round_trip(void **state)
+{
+	static const char *const values[] = { "", "plain", "q\"uote\\back", "tab\tnl\n\x7f\x01",
+					      "\xc3\xa9" };
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		char *q = toml_quote(values[i]);
+		assert_non_null(q);
+		char text[128];
+		snprintf(text, sizeof(text), "k = %s\n", q);
+		struct toml_doc *d = parse_ok(text);
+		assert_string_equal(toml_get(d, "", "k")->string, values[i]);
+		toml_free(d);
+		free(q);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_quote_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
