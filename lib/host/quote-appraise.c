@@ -191,9 +191,9 @@ static const struct qe_identity builtin_td_qe = {
 };
 
 /*
- * Threat: a genuine PCK key signing the report of another enclave than Intel's TD quoting
- * enclave (any SGX enclave on the platform can get its report signed by the PCE-certified
- * key path only if it is the QE; a debug or foreign enclave must not stand in for it).
+ * Threat: another enclave standing in for Intel's TD quoting enclave.  The PCK key signs
+ * the report of whatever enclave asks the platform's PCE; only Intel's QE (MRSIGNER,
+ * ISVPRODID) without debug attributes checks that the TD report it signs is real.
  */
 static void check_qe_identity(struct quote_appraisal *a, const struct tdx_quote *q,
 			      const struct qe_identity *id)
@@ -445,9 +445,16 @@ static const char *evaluate_tcb(struct quote_appraisal *a, const struct tdx_quot
 	for (size_t i = 0; i < ti->n_levels && !lvl; i++)
 		if (level_matches(&ti->levels[i], &pck, q->td.tee_tcb_svn, by_identity))
 			lvl = &ti->levels[i];
-	if (!lvl)
-		return "TCB level not supported: the platform's TCB is below every level of the "
-		       "TCB info";
+	if (!lvl) {
+		char sgx[33], tee[33];
+		hex_encode(pck.sgx_svn, 16, sgx);
+		hex_encode(q->td.tee_tcb_svn, 16, tee);
+		snprintf(why->msg, sizeof(why->msg),
+			 "TCB level not supported: the platform (PCK TCB components %s, PCESVN %u; "
+			 "TEE_TCB_SVN %s) is below every level of the TCB info for FMSPC %s",
+			 sgx, pck.pcesvn, tee, a->fmspc);
+		return why->msg;
+	}
 	a->platform_status = lvl->info.status;
 	a->tcb_date = lvl->info.date;
 	add_advisories(a, lvl->info.advisories);
