@@ -445,9 +445,16 @@ static const char *evaluate_tcb(struct quote_appraisal *a, const struct tdx_quot
 	for (size_t i = 0; i < ti->n_levels && !lvl; i++)
 		if (level_matches(&ti->levels[i], &pck, q->td.tee_tcb_svn, by_identity))
 			lvl = &ti->levels[i];
-	if (!lvl)
-		return "TCB level not supported: the platform's TCB is below every level of the "
-		       "TCB info";
+	if (!lvl) {
+		char sgx[33], tee[33];
+		hex_encode(pck.sgx_svn, 16, sgx);
+		hex_encode(q->td.tee_tcb_svn, 16, tee);
+		snprintf(why->msg, sizeof(why->msg),
+			 "TCB level not supported: the platform (PCK TCB components %s, PCESVN %u; "
+			 "TEE_TCB_SVN %s) is below every level of the TCB info for FMSPC %s",
+			 sgx, pck.pcesvn, tee, a->fmspc);
+		return why->msg;
+	}
 	a->platform_status = lvl->info.status;
 	a->tcb_date = lvl->info.date;
 	add_advisories(a, lvl->info.advisories);

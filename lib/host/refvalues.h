@@ -10,13 +10,20 @@
  *     "qemu_kernel_patch": null | {"memory": <bytes>, "machine": "pc"|"q35",
  *                                  "acpi_data_size": <bytes>},
  *     "load_options": "<cmdline with initrd=initrd>" | null,
+ *     "mrtd": "<hex>" | null,          (--firmware with --qemu-version)
+ *     "firmware": null | {"tdvf_sections": N, "secure_boot": "unsupported"|"disabled",
+ *                         "mrtd_qemu9": "<hex>", "mrtd_qemu8": "<hex>",
+ *                         "memory": <bytes> | null},
  *     "events": [ {"index": 0, "kind": "kernel", "rtmr": 1, "pcr": 4,
  *                  "type": "EV_EFI_BOOT_SERVICES_APPLICATION", "type_id": 2147483651,
- *                  "description": "...", "sha384": "<hex>", "sha256": "<hex>"}, ... ],
- *     "rtmr": {"rtmr1": "<hex>" | null, "rtmr2": ..., "rtmr3": ...},
+ *                  "description": "...", "determined": true,
+ *                  "sha384": "<hex>" | null, "sha256": "<hex>" | null}, ... ],
+ *     "rtmr": {"rtmr0": "<hex>" | null, "rtmr1": ..., "rtmr2": ..., "rtmr3": ...},
  *     "pcr": {"sha256": {"4": "<hex>", "9": ..., "15": ...}, "sha384": {...}}
  *   }
- * kind is expected_kind_name(); digests are lower-case hex.  An RTMR is null when the
+ * kind is expected_kind_name(); digests are lower-case hex, null for an event whose digest
+ * the inputs do not determine ("determined": false; pcr is null for TD-only events).
+ * RTMR0 is null unless expected_rtmr0_determined().  An RTMR is null when the
  * inputs do not determine it (RTMR1 without --kernel; RTMR2 without the cmdline, or
  * without the initrd); a PCR is listed only when its events are all known (4: kernel
  * given; 9: cmdline and initrd given; the rootfs PCR: manifest given).
@@ -25,7 +32,8 @@
  *   {
  *     "format": "tdverity-reference-values/1",
  *     "firmware_profile": "...",
- *     "rvps_sample": {"mr_td": ["<hex>"], "rtmr_1": [...], "rtmr_2": [...],
+ *     "rvps_sample": {"mr_td": ["<hex>"], "rtmr_0": [...] (with --firmware), "rtmr_1": [...],
+ *                     "rtmr_2": [...],
  *                     "rtmr_3": [...], "tdvfkernel": [...], "tdvfkernelparams": [...]},
  *     "omitted": {"rtmr_1": "<why>", ...},
  *     "expected": <the expect document above>
@@ -64,3 +72,41 @@ struct refvalues_inputs {
  */
 int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, char **ret_json,
 			 struct tdv_error *err);
+
+/* ---- Reading reference values ------------------------------------------------------ */
+
+/*
+ * Reference values as `check --reference-values` reads them: name → accepted values.
+ * Accepted documents (recognised by content):
+ *   - tdverity's own (above): "format": "tdverity-reference-values/1", its "rvps_sample";
+ *   - Trustee RVPS's sample provenance itself: {"mr_td": ["<hex>", ...], "rtmr_1": ...}
+ *     (a single string is taken as a one-value list);
+ *   - the RVPS message around it: {"version": "0.1.0", "type": "sample",
+ *     "payload": "<base64 of the sample object>"}.
+ * Every value must be an even-length hex string of at most REFVALUE_MAX_LEN bytes.
+ */
+#define REFVALUE_MAX_LEN 64
+#define REFVALUES_MAX_FILE (1U << 20)
+
+struct reference_value {
+	char *name;
+	size_t n_values;
+	size_t *lens;	  /* bytes of each value */
+	uint8_t (*values)[REFVALUE_MAX_LEN];
+};
+
+struct reference_values {
+	struct reference_value *v;
+	size_t n;
+};
+
+/* -EINVAL (err: what and where) for a document of none of the shapes above, -ENOMEM. */
+int reference_values_parse(const char *text, size_t len, struct reference_values *ret,
+			   struct tdv_error *err);
+/* Read (at most REFVALUES_MAX_FILE bytes) and parse; err names the file. */
+int reference_values_load(const char *path, struct reference_values *ret,
+			  struct tdv_error *err);
+void reference_values_done(struct reference_values *rv);
+/* The entry of that name, or NULL. */
+const struct reference_value *reference_values_find(const struct reference_values *rv,
+						    const char *name);

@@ -22,17 +22,33 @@ rtmrs() { # replay JSON -> "r0 r1 r2 r3"
 }
 Z48=$(printf '0%.0s' $(seq 96))
 
+# The gcp-cos-grub registers as PROVENANCE.md documents them (MRTD, RTMR0..2; RTMR3 zero).
+GCP_PINS=(--mrtd dae67181d3d65e073ad8f95b7907d5e927bfe9761c9ff3e9b89734a45d8954dba41394c7717cb2735396c1d04231f94a
+	--rtmr0 3fa2f61f395b7f5feefb4ec2df61297f109ad8abcd6410c1b7df60f21f37b19297fc35e544039c7e1edece752afd17f6
+	--rtmr1 f62dbc072bd5d3f3438b7b35c39a727f5aea2ffc2473f43723953f530daf62504f0a7944aa62c41a86e8a878c2b122c1
+	--rtmr2 4969684dc87381fc3b3134176c8d8806eaf0a901859f5f70cfae8d17714b46c10a8de219048c9fc09f11f381a6fbe7c1
+	--rtmr3 "$Z48")
 info "check: gcp-cos-grub quote + CCEL verify (no collateral here: TCB skipped on purpose)"
-expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L"
+expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" "${GCP_PINS[@]}"
 grep -q '^FAIL  quote    tcb: not evaluated' "$T/expect.out" || fail "no collateral, yet the TCB passed"
-expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check
+expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check "${GCP_PINS[@]}"
 grep -q '^NOTE  quote    tcb: skipped' "$T/expect.out" || fail "--no-tcb-check not reported as skipped"
 grep -q '^verdict: VERIFIED' "$T/expect.out" || fail "no VERIFIED verdict"
 [ "$(grep -c '^PASS  RTMR' "$T/expect.out")" = 4 ] || fail "not all four RTMRs pass"
 expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --json --no-tcb-check \
-	--report-data "$(printf '0%.0s' $(seq 128))"
+	--report-data "$(printf '0%.0s' $(seq 128))" "${GCP_PINS[@]}"
 assert_eq "$(jq -r .verdict "$T/expect.out")" verified "check --json verdict"
 assert_eq "$(jq '[.checks[] | select(.status=="fail")] | length' "$T/expect.out")" 0 "failed checks"
+assert_eq "$(jq -c '[.registers[] | [.register, .verdict]]' "$T/expect.out")" \
+	'[["MRTD","pass"],["RTMR0","pass"],["RTMR1","pass"],["RTMR2","pass"],["RTMR3","pass"],["TDATTRIBUTES","pass"],["XFAM","pass"]]' \
+	"register verdicts"
+info "check: unpinned registers make the verdict PARTIAL (exit 1), named"
+expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check
+grep -q '^verdict: PARTIAL (unpinned: MRTD, RTMR0, RTMR1, RTMR2, RTMR3)' "$T/expect.out" ||
+	fail "no PARTIAL verdict naming every unpinned register"
+expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check \
+	"${GCP_PINS[@]:0:8}"
+grep -q '^verdict: PARTIAL (unpinned: RTMR3)' "$T/expect.out" || fail "RTMR3 not named unpinned"
 
 info "replay gcp: RTMRs = the quote's; every grub_cmd:/kernel_cmdline: digest recomputes"
 "$VERIFY_BIN" replay --json "$GCP_L" >"$T/gcp.json"
@@ -95,9 +111,10 @@ if command -v openssl >/dev/null; then
 	expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check \
 		--root-ca "$T/other.pem"
 fi
-expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --policy strict --no-tcb-check
+expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --policy strict --no-tcb-check \
+	"${GCP_PINS[@]}"
 expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --policy strict \
-	--no-tcb-check --root-ca "$T/root.pem"
+	--no-tcb-check --root-ca "$T/root.pem" "${GCP_PINS[@]}"
 
 info "one flipped byte in a quote body or an event digest -> mismatch (exit 1)"
 for off in 50 $((48 + 136)) $((48 + 376 + 47)) $((48 + 568)); do # header, MRTD, RTMR0, REPORTDATA

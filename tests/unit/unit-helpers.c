@@ -132,8 +132,25 @@ static void intel_td_qe_report(uint8_t *qe)
 	le16_put(qe + TDX_QE_REPORT_ISVSVN_OFF, 7);
 }
 
+static struct unit_quote quote_make(int version, int body_type, const uint8_t *rtmrs,
+				    const uint8_t *td_attributes, bool intel_qe,
+				    const uint8_t *mrconfigid);
+
 struct unit_quote unit_quote_make_qe(int version, int body_type, const uint8_t *rtmrs,
 				     const uint8_t *td_attributes, bool intel_qe)
+{
+	return quote_make(version, body_type, rtmrs, td_attributes, intel_qe, NULL);
+}
+
+struct unit_quote unit_quote_make_fields(int version, int body_type, const uint8_t *rtmrs,
+					 const uint8_t *td_attributes, const uint8_t *mrconfigid)
+{
+	return quote_make(version, body_type, rtmrs, td_attributes, true, mrconfigid);
+}
+
+static struct unit_quote quote_make(int version, int body_type, const uint8_t *rtmrs,
+				    const uint8_t *td_attributes, bool intel_qe,
+				    const uint8_t *mrconfigid)
 {
 	EVP_PKEY *ak = EVP_EC_gen("P-256"), *pck = EVP_EC_gen("P-256");
 	assert_non_null(ak);
@@ -162,6 +179,8 @@ struct unit_quote unit_quote_make_qe(int version, int body_type, const uint8_t *
 		memcpy(q + body_at + 328, rtmrs, 4 * 48);
 	if (td_attributes)
 		memcpy(q + body_at + 120, td_attributes, 8);
+	if (mrconfigid)
+		memcpy(q + body_at + 184, mrconfigid, 48);
 	le32_put(q + sig_at, (uint32_t)sig_len);
 	uint8_t *sd = q + sig_at + 4;
 	raw_pubkey(ak, sd + 64);
