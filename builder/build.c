@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define VERITY_BLOCK 4096U
 
@@ -33,7 +35,29 @@ struct build_ctx {
 	char tmpdir[PATH_MAX];
 	bool *bad_input;
 	struct tdv_error *err;
+	bool show_phases;	  /* TDV_BUILD_PHASES set: time each step on stderr (bench/) */
+	struct timespec phase_start;
+	double phase_cpu;	  /* user + system seconds of all threads at phase_start */
 };
+
+/* The benchmark's breakdown (bench/README.md): wall time since the previous mark. */
+static void phase_mark(struct build_ctx *x, const char *name)
+{
+	if (!x->show_phases)
+		return;
+	struct timespec now;
+	struct rusage ru;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	double s = (double)(now.tv_sec - x->phase_start.tv_sec) +
+		   (double)(now.tv_nsec - x->phase_start.tv_nsec) / 1e9;
+	fprintf(stderr, "tdverity-build: phase %-16s %7.3f s wall %7.3f s cpu\n", name, s,
+		cpu - x->phase_cpu);
+	x->phase_start = now;
+	x->phase_cpu = cpu;
+}
 
 static int bad_input(struct build_ctx *x, int r)
 {
@@ -357,6 +381,7 @@ static int write_images(struct build_ctx *x)
 	ret = ext4_image_write(x->tree, &x->ext4, data_path, g->data_offset, x->err);
 	if (ret < 0)
 		return ret == -EFBIG || ret == -ENOSPC ? bad_input(x, ret) : ret;
+	phase_mark(x, "ext4 write");
 
 	_cleanup_close_ int data_fd = open(data_path, O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int hash_fd = open(hash_path, O_RDWR | O_CLOEXEC);
@@ -367,6 +392,7 @@ static int write_images(struct build_ctx *x)
 	ret = verity_tree_build(&p, data_fd, g->data_offset, hash_fd, 0, r->root.root_hash);
 	if (ret < 0)
 		return tdv_error_set(x->err, ret, "dm-verity hash tree: %s", strerror(-ret));
+	phase_mark(x, "verity tree");
 
 	if (!split) {
 		ret = disk_uuids_from_root_hash(r->root.root_hash, hash_alg_size(p.alg), &r->disk);
@@ -374,10 +400,15 @@ static int write_images(struct build_ctx *x)
 			ret = disk_write_partition_table(data_path, g, &r->disk, x->err);
 		if (ret < 0)
 			return ret;
-		return record_output(x, "disk.img");
+		phase_mark(x, "partition table");
+		ret = record_output(x, "disk.img");
+	} else {
+		ret = record_output(x, "rootfs.img");
+		if (ret >= 0)
+			ret = record_output(x, "rootfs.verity");
 	}
-	ret = record_output(x, "rootfs.img");
-	return ret < 0 ? ret : record_output(x, "rootfs.verity");
+	phase_mark(x, "image digests");
+	return ret;
 }
 
 static int write_initrd(struct build_ctx *x)
@@ -464,6 +495,14 @@ static int write_texts(struct build_ctx *x)
 			ret = record_output(x, "kata-verity-params.txt");
 		if (ret < 0)
 			return ret;
+		_cleanup_free_ char *snippet = NULL;
+		if (build_kata_config_snippet(r, &snippet) < 0)
+			return tdv_error_set(x->err, -ENOMEM, "out of memory");
+		ret = write_text(x, "kata-config.toml", snippet);
+		if (ret >= 0)
+			ret = record_output(x, "kata-config.toml");
+		if (ret < 0)
+			return ret;
 	}
 
 	ret = write_initrd(x);
@@ -517,10 +556,12 @@ int build_run(const struct build_config *config, struct build_result *ret, bool 
 	      struct tdv_error *err)
 {
 	bool bad = false;
-	struct build_ctx x = { .c = config, .r = ret, .bad_input = &bad, .err = err };
+	struct build_ctx x = { .c = config, .r = ret, .bad_input = &bad, .err = err,
+			       .show_phases = getenv("TDV_BUILD_PHASES") != NULL };
 	const char *why = NULL;
 	int r;
 
+	clock_gettime(CLOCK_MONOTONIC, &x.phase_start);
 	*ret = (struct build_result){ .config = config };
 	r = check_out(&x);
 	if (r >= 0 && cmdline_check_extra(config->extra_cmdline, &why) < 0)
@@ -534,16 +575,20 @@ int build_run(const struct build_config *config, struct build_result *ret, bool 
 						hash_alg_name(config->alg)));
 	if (r >= 0)
 		r = load_inputs(&x);
+	phase_mark(&x, "load");
 	if (r >= 0)
 		r = plan(&x);
 	if (r >= 0)
 		r = make_tmpdir(&x);
+	phase_mark(&x, "plan");
 	if (r >= 0)
 		r = write_images(&x);
 	if (r >= 0)
 		r = write_texts(&x);
+	phase_mark(&x, "text outputs");
 	if (r >= 0)
 		r = commit(&x);
+	phase_mark(&x, "commit");
 	if (r < 0) {
 		unguard_tmpdir();
 		remove_tmpdir(&x);

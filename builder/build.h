@@ -32,6 +32,9 @@ enum {
  */
 #define BUILD_DEFAULT_EPOCH 1577836800
 
+/* Where kata-config.toml says the image lives unless --kata-image says otherwise. */
+#define BUILD_DEFAULT_KATA_IMAGE "/opt/kata/share/kata-containers/kata-containers-tdverity.img"
+
 struct build_config {
 	const char *template_dir;
 	const char *agent;
@@ -44,6 +47,7 @@ struct build_config {
 	const char *extra_cmdline; /* NULL: none */
 	const char *kernel_modules; /* /lib/modules/<release>: also write initrd.img; NULL: no */
 	const char *init;	   /* tdverity-init for the initrd; NULL: beside this program */
+	const char *kata_image;	   /* image path written into kata-config.toml */
 	uint64_t epoch;		   /* SOURCE_DATE_EPOCH */
 	bool json;
 	bool help, version;
@@ -113,7 +117,7 @@ struct build_result {
 		char name[32];
 		uint64_t size;
 		uint8_t sha256[32];
-	} files[8];
+	} files[16];
 	size_t n_files;
 };
 
@@ -134,6 +138,12 @@ char *build_input_display_path(const char *template_dir, const char *path);
 int build_cmdline(struct build_result *r, struct tdv_error *err);
 /* Kata's kernel_verity_params line. */
 int build_kata_verity_params(const struct build_result *r, char **ret);
+/*
+ * kata-config.toml: the [hypervisor.qemu] keys to put into Kata's configuration (image,
+ * kernel_verity_params, kernel_params) and the enable_annotations advice, as TOML that
+ * lib/host/toml.h reads back.
+ */
+int build_kata_config_snippet(const struct build_result *r, char **ret);
 /*
  * reference-values.json (lib/host/refvalues.h) for the default firmware profile: the
  * rootfs event's rtmr_3 always; initrd_path (NULL: none) adds the initrd event; what the

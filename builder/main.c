@@ -28,12 +28,15 @@ static void usage(FILE *f)
 	      "                        initrd.img (tdverity-init + the modules it loads)\n"
 	      "  --init FILE           the static tdverity-init for initrd.img (default: the one\n"
 	      "                        shipped with tdverity-build)\n"
+	      "  --kata-image PATH     (--layout kata) the image path kata-config.toml names\n"
+	      "                        (default " BUILD_DEFAULT_KATA_IMAGE ")\n"
 	      "  --json                print a machine-readable summary on stdout\n"
 	      "  --help, --version\n"
 	      "\n"
 	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 1577836800; 0 is refused).\n"
 	      "Outputs: disk.img (or rootfs.img + rootfs.verity), cmdline.txt, dm-mod-create.txt,\n"
-	      "kata-verity-params.txt (kata layout), initrd.img (--kernel-modules), manifest.json.\n"
+	      "kata-verity-params.txt and kata-config.toml (kata layout), initrd.img\n"
+	      "(--kernel-modules), manifest.json.\n"
 	      "Exit status: 0 built, 2 usage error, 3 bad input, 4 I/O or library error (the\n"
 	      "build failed; also a failed write to stdout or stderr).\n",
 	      f);

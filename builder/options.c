@@ -71,6 +71,7 @@ enum {
 	OPT_JSON,
 	OPT_KERNEL_MODULES,
 	OPT_INIT,
+	OPT_KATA_IMAGE,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -88,6 +89,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "kernel-modules", required_argument, NULL, OPT_KERNEL_MODULES },
 	{ "init", required_argument, NULL, OPT_INIT },
+	{ "kata-image", required_argument, NULL, OPT_KATA_IMAGE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -119,6 +121,8 @@ static int handle_option(int opt, const char *arg, struct build_config *c, const
 		return set_once(&c->kernel_modules, arg, "kernel-modules", err);
 	case OPT_INIT:
 		return set_once(&c->init, arg, "init", err);
+	case OPT_KATA_IMAGE:
+		return set_once(&c->kata_image, arg, "kata-image", err);
 	case OPT_LAYOUT:
 		return set_once(layout, arg, "layout", err);
 	case OPT_HASH:
@@ -179,6 +183,13 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 		return tdv_error_set(err, -EINVAL, "--init needs --kernel-modules (it goes into initrd.img)");
 	if (layout && disk_layout_from_name(layout, &c.layout) < 0)
 		return tdv_error_set(err, -EINVAL, "--layout %s: expected gpt, kata or split", layout);
+	if (c.kata_image && c.layout != DISK_LAYOUT_KATA)
+		return tdv_error_set(err, -EINVAL, "--kata-image goes with --layout kata");
+	if (c.kata_image && c.kata_image[0] != '/')
+		return tdv_error_set(err, -EINVAL, "--kata-image %s: expected an absolute path",
+				     c.kata_image);
+	if (!c.kata_image)
+		c.kata_image = BUILD_DEFAULT_KATA_IMAGE;
 	if (hash && (hash_alg_from_name(hash, &c.alg) < 0))
 		return tdv_error_set(err, -EINVAL, "--hash %s: expected sha256, sha384 or sha512", hash);
 	if (size && (parse_size(size, &c.size) < 0 || c.size == 0 || c.size % 4096))

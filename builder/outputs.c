@@ -5,6 +5,8 @@
  */
 #include "builder/build.h"
 
+#include "host/toml.h"
+
 #include "core/measure.h"
 #include "core/util.h"
 #include "host/cleanup.h"
@@ -96,6 +98,36 @@ int build_kata_verity_params(const struct build_result *r, char **ret)
 	if (asprintf(ret, "root_hash=%s,salt=%s,data_blocks=%llu,data_block_size=%u,hash_block_size=%u\n",
 		     root, salt, (unsigned long long)p->data_blocks, p->data_block_size,
 		     p->hash_block_size) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int build_kata_config_snippet(const struct build_result *r, char **ret)
+{
+	_cleanup_free_ char *params = NULL;
+	if (build_kata_verity_params(r, &params) < 0)
+		return -ENOMEM;
+	params[strcspn(params, "\n")] = '\0';
+	_cleanup_free_ char *image = toml_quote(r->config->kata_image);
+	_cleanup_free_ char *verity = toml_quote(params);
+	_cleanup_free_ char *extra = toml_quote(r->config->extra_cmdline ? r->config->extra_cmdline : "");
+	if (!image || !verity || !extra)
+		return -ENOMEM;
+	/* Threat: any annotation that reaches the command line or initdata lets a pod change
+	 * what is measured; the comment tells the operator to keep them out. */
+	if (asprintf(ret,
+		     "# Written by tdverity-build %s: set these keys in the [hypervisor.qemu] table of\n"
+		     "# Kata's configuration-qemu-tdx.toml (Go runtime 4.x) and install disk.img at\n"
+		     "# the image path.  Kata boots the image without an initrd: it builds\n"
+		     "# dm-mod.create= from kernel_verity_params (tdverity-verify kata-cmdline prints\n"
+		     "# the whole command line).  Keep \"kernel_params\", \"kernel_verity_params\" and\n"
+		     "# \"cc_init_data\" out of enable_annotations: a pod annotation could otherwise\n"
+		     "# change the measured command line or the initdata.  Set no initrd key.\n"
+		     "[hypervisor.qemu]\n"
+		     "image = %s\n"
+		     "kernel_verity_params = %s\n"
+		     "kernel_params = %s\n",
+		     TDV_VERSION, image, verity, extra) < 0)
 		return -ENOMEM;
 	return 0;
 }

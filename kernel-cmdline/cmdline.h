@@ -212,3 +212,7 @@ int cmdline_check_extra(const char *extra, const char **ret_err);
  */
 int cmdline_dm_mod_create_build(const struct verity_root *r, const char *data_dev,
 				const char *hash_dev, char **ret_text);
+/* Just the value of dm-mod.create= above, quotes included (Kata's runtime adds its own
+ * root=, rootflags= and rootfstype= for the configured filesystem). */
+int cmdline_dm_mod_create_value(const struct verity_root *r, const char *data_dev,
+				const char *hash_dev, char **ret_value);

@@ -11,8 +11,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-int cmdline_dm_mod_create_build(const struct verity_root *r, const char *data_dev,
-				const char *hash_dev, char **ret_text)
+int cmdline_dm_mod_create_value(const struct verity_root *r, const char *data_dev,
+				const char *hash_dev, char **ret_value)
 {
 	char table[VERITY_TABLE_MAX];
 	uint64_t sectors;
@@ -23,10 +23,22 @@ int cmdline_dm_mod_create_build(const struct verity_root *r, const char *data_de
 	if (ret < 0)
 		return ret;
 	/* <name>,<uuid>,<minor>,<flags>,<table>: read-only, no uuid, any minor. */
+	if (asprintf(ret_value, "\"dm-verity,,,ro,0 %" PRIu64 " verity %s\"", sectors, table) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int cmdline_dm_mod_create_build(const struct verity_root *r, const char *data_dev,
+				const char *hash_dev, char **ret_text)
+{
+	_cleanup_free_ char *value = NULL;
+	int ret = cmdline_dm_mod_create_value(r, data_dev, hash_dev, &value);
+	if (ret < 0)
+		return ret;
 	if (asprintf(ret_text,
-		     "dm-mod.create=\"dm-verity,,,ro,0 %" PRIu64 " verity %s\" root=/dev/dm-0 "
+		     "dm-mod.create=%s root=/dev/dm-0 "
 		     "rootflags=data=ordered,errors=remount-ro ro rootfstype=ext4",
-		     sectors, table) < 0)
+		     value) < 0)
 		return -ENOMEM;
 	return 0;
 }

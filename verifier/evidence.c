@@ -540,12 +540,6 @@ struct json_object *evidence_quote_json(const struct tdx_quote *q,
 				       json_object_new_boolean(v->qe_binding_ok));
 		json_object_object_add(c, "pck_signature_over_qe_report",
 				       json_object_new_boolean(v->pck_signature_ok));
-		json_object_object_add(c, "pck_chain_verified_to_root",
-				       v->chain_checked ? json_object_new_boolean(v->chain_ok)
-							: NULL);
-		if (v->chain_checked && !v->chain_ok)
-			json_object_object_add(c, "pck_chain_error",
-					       json_object_new_string(v->chain_error));
 		struct json_object *subj = json_object_new_array();
 		for (size_t i = 0; i < v->n_certs && i < ELEMENTSOF(v->subjects); i++)
 			json_object_array_add(subj, json_object_new_string(v->subjects[i]));

@@ -2,9 +2,13 @@
 #include "verifier/expect-inputs.h"
 
 #include "core/util.h"
+#include "host/kata-config.h"
+#include "kernel-cmdline/cmdline.h"
 #include "verifier/verbs.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -21,6 +25,13 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x105: a->qemu_patch = true; return true;
 	case 0x106: a->memory = value; return true;
 	case 0x107: a->machine = value; return true;
+	case 0x108: a->firmware = value; return true;
+	case 0x109: a->qemu_version = value; return true;
+	case 0x10a: a->acpi_tables = value; return true;
+	case 0x10b: a->acpi_rsdp = value; return true;
+	case 0x10c: a->acpi_loader = value; return true;
+	case 0x110: a->kata_config = value; return true;
+	case 0x111: a->nr_cpus = value; return true;
 	default: return false;
 	}
 }
@@ -52,6 +63,78 @@ static int usage_error(const char *verb, const char *msg)
 	return VERIFY_USAGE;
 }
 
+/* --kata-config: the -append line Kata's runtime builds (lib/host/kata-config.h). */
+static int kata_cmdline(const char *verb, const struct expect_args *a, char **ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = a->nr_cpus ? strtoul(a->nr_cpus, &end, 10) : 0;
+	if (!a->nr_cpus || errno || !*a->nr_cpus || *end || n == 0 || n > 4096 ||
+	    a->nr_cpus[0] == '-')
+		return usage_error(verb, "--kata-config needs --nr-cpus N (1..4096: the sandbox's "
+					 "vCPU count)");
+	if (a->cmdline_file)
+		return usage_error(verb, "--kata-config and --cmdline exclude each other");
+	struct kata_cmdline_opts o = { .nr_cpus = (unsigned)n };
+	struct kata_boot boot = { 0 };
+	struct tdv_error err = { { 0 } };
+	if (kata_cmdline_from_file(a->kata_config, &o, &boot, &err) < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s\n", verb, err.msg);
+		return VERIFY_BAD_INPUT;
+	}
+	/* Kata boots an image without an initrd: a prediction with one would be wrong. */
+	if (boot.image && a->initrd) {
+		kata_boot_done(&boot);
+		return usage_error(verb, "--kata-config names an image: Kata boots it without an "
+					 "initrd, drop --initrd");
+	}
+	*ret = TAKE_PTR(boot.cmdline);
+	kata_boot_done(&boot);
+	return VERIFY_OK;
+}
+
+/*
+ * --firmware and what goes with it.  The image is untrusted input: tdvf_parse() checks
+ * every offset and size in it before anything is computed.
+ */
+static int load_firmware(const char *verb, const struct expect_args *a, struct expect_state *s)
+{
+	if (!a->firmware)
+		return VERIFY_OK;
+	enum qemu_machine m = QEMU_MACHINE_Q35;
+	if (a->machine && (qemu_machine_from_name(a->machine, &m) < 0 || m != QEMU_MACHINE_Q35))
+		return usage_error(verb, "--firmware: a TD is a q35 machine (--machine q35)");
+	if (a->qemu_version) {
+		int r = tdvf_order_from_qemu_version(a->qemu_version, &s->in.page_order);
+		if (r == -ERANGE)
+			return usage_error(verb, "--qemu-version: QEMU before 8 has no known TDX page "
+						 "order");
+		if (r < 0)
+			return usage_error(verb, "--qemu-version must be MAJOR.MINOR[.PATCH]");
+		s->in.has_page_order = true;
+	}
+	if (a->memory && qemu_parse_memory_size(a->memory, &s->in.memory_size) < 0)
+		return usage_error(verb, "--memory SIZE as QEMU -m: 2048, 2G, 512M");
+	size_t len;
+	int r = read_full_file(a->firmware, TDVF_IMAGE_MAX_SIZE, &s->firmware_image, &len);
+	if (r < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: cannot read: %s\n", verb, a->firmware,
+			strerror(-r));
+		return VERIFY_BAD_INPUT;
+	}
+	struct tdv_error err = { { 0 } };
+	if (tdvf_parse(s->firmware_image, len, &s->firmware, &err) < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: %s\n", verb, a->firmware, err.msg);
+		return VERIFY_BAD_INPUT;
+	}
+	s->have_firmware = true;
+	s->in.firmware = &s->firmware;
+	s->in.acpi_tables_path = a->acpi_tables;
+	s->in.acpi_rsdp_path = a->acpi_rsdp;
+	s->in.acpi_loader_path = a->acpi_loader;
+	return VERIFY_OK;
+}
+
 int expect_state_load(const char *verb, const struct expect_args *a, struct expect_state *s)
 {
 	*s = (struct expect_state){ 0 };
@@ -59,8 +142,14 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 	if (a->profile && firmware_profile_from_name(a->profile, &s->in.profile) < 0)
 		return usage_error(verb, "unknown --firmware-profile (edk2-pre-202411, "
 					 "edk2-202411, edk2-202508)");
-	if ((a->memory || a->machine) && !a->qemu_patch)
-		return usage_error(verb, "--memory and --machine go with --qemu-kernel-patch");
+	if ((a->memory || a->machine) && !a->qemu_patch && !a->firmware)
+		return usage_error(verb, "--memory and --machine go with --qemu-kernel-patch or "
+					 "--firmware");
+	if ((a->qemu_version || a->acpi_tables || a->acpi_rsdp || a->acpi_loader) && !a->firmware)
+		return usage_error(verb, "--qemu-version and --acpi-* go with --firmware");
+	int fw = load_firmware(verb, a, s);
+	if (fw != VERIFY_OK)
+		return fw;
 	if (a->qemu_patch) {
 		if (!a->kernel)
 			return usage_error(verb, "--qemu-kernel-patch needs --kernel");
@@ -69,6 +158,8 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 						 "2048, 2G, 512M)");
 		if (a->machine && qemu_machine_from_name(a->machine, &s->patch.machine) < 0)
 			return usage_error(verb, "--machine must be pc or q35");
+		if (a->firmware)
+			s->patch.machine = QEMU_MACHINE_Q35; /* load_firmware() refused pc */
 	}
 
 	struct tdv_error err = { { 0 } };
@@ -88,7 +179,13 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		s->in.rootfs_event = s->rootfs_event;
 		s->in.rootfs_event_len = len;
 	}
-	if (a->cmdline_file) {
+	if (a->nr_cpus && !a->kata_config)
+		return usage_error(verb, "--nr-cpus goes with --kata-config");
+	if (a->kata_config) {
+		int r = kata_cmdline(verb, a, &s->cmdline);
+		if (r != VERIFY_OK)
+			return r;
+	} else if (a->cmdline_file) {
 		int r = read_cmdline_file(verb, a->cmdline_file, &s->cmdline);
 		if (r != VERIFY_OK)
 			return r;
@@ -110,7 +207,8 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		}
 		if (build_manifest_check_cmdline(&s->manifest, s->cmdline, &v, &err) < 0) {
 			fprintf(stderr, "tdverity-verify: %s: %s: %s\n", verb,
-				a->cmdline_file ? a->cmdline_file : a->manifest, err.msg);
+				a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file : a->manifest,
+				err.msg);
 			return VERIFY_BAD_INPUT;
 		}
 		s->in.rootfs_rtmr = v.rtmr;
@@ -142,6 +240,9 @@ void expect_state_done(struct expect_state *s)
 {
 	if (s->have_manifest)
 		build_manifest_done(&s->manifest);
+	if (s->have_firmware)
+		tdvf_done(&s->firmware);
+	free(s->firmware_image);
 	free(s->cmdline);
 	free(s->rootfs_event);
 	*s = (struct expect_state){ 0 };

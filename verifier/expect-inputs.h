@@ -2,9 +2,12 @@
 /*
  * The artefact options shared by `expect` and `refvalues`:
  *   --kernel F --initrd F --cmdline F --manifest F --firmware-profile P
- *   --qemu-kernel-patch --memory SIZE [--machine pc|q35]
- * and their resolution into struct expected_inputs (cmdline from --cmdline, else from
- * the manifest; the rootfs event from the manifest; its RTMR/PCR from the cmdline).
+ *   --qemu-kernel-patch --memory SIZE [--machine pc|q35] --kata-config F --nr-cpus N
+ *   --firmware F [--qemu-version X.Y] [--acpi-tables F --acpi-rsdp F --acpi-loader F]
+ * and their resolution into struct expected_inputs (cmdline from --cmdline, or as Kata's
+ * runtime assembles it from --kata-config, else from the manifest; the rootfs event from
+ * the manifest; its RTMR/PCR from the cmdline; the TDVF metadata from the firmware file;
+ * --memory for both the header patch and the TD HOB).
  */
 #pragma once
 
@@ -17,7 +20,9 @@
 struct expect_args {
 	const char *kernel, *initrd, *cmdline_file, *manifest, *profile;
 	const char *memory, *machine;
+	const char *kata_config, *nr_cpus;
 	bool qemu_patch;
+	const char *firmware, *qemu_version, *acpi_tables, *acpi_rsdp, *acpi_loader;
 };
 
 /* Owns what the inputs point to. */
@@ -28,6 +33,9 @@ struct expect_state {
 	bool have_manifest;
 	char *cmdline;
 	uint8_t *rootfs_event;
+	uint8_t *firmware_image;
+	struct tdvf firmware;
+	bool have_firmware;
 };
 
 /* Long options 0x100.. for getopt_long; expect_args_take() consumes them. */
@@ -39,17 +47,33 @@ struct expect_state {
 	{ "firmware-profile", required_argument, NULL, 0x104 },                        \
 	{ "qemu-kernel-patch", no_argument, NULL, 0x105 },                             \
 	{ "memory", required_argument, NULL, 0x106 },                                  \
-	{ "machine", required_argument, NULL, 0x107 }
+	{ "machine", required_argument, NULL, 0x107 },                                 \
+	{ "firmware", required_argument, NULL, 0x108 },                                \
+	{ "qemu-version", required_argument, NULL, 0x109 },                            \
+	{ "acpi-tables", required_argument, NULL, 0x10a },                             \
+	{ "acpi-rsdp", required_argument, NULL, 0x10b },                               \
+	{ "acpi-loader", required_argument, NULL, 0x10c },                             \
+	{ "kata-config", required_argument, NULL, 0x110 },                             \
+	{ "nr-cpus", required_argument, NULL, 0x111 }
 
 #define EXPECT_OPTIONS_HELP                                                            \
 	"  --kernel FILE            the bzImage (QEMU -kernel)\n"                      \
 	"  --initrd FILE            the initrd (QEMU -initrd)\n"                       \
 	"  --cmdline FILE           the command line (QEMU -append; trailing newlines dropped);\n" \
 	"                           default: the manifest's \"cmdline\"\n"             \
+	"  --kata-config FILE       instead of --cmdline: the line Kata's Go runtime builds\n" \
+	"                           for this configuration (see kata-cmdline); needs\n" \
+	"                           --nr-cpus N\n"                                        \
 	"  --manifest FILE          tdverity-build's manifest.json (the rootfs event)\n" \
 	"  --firmware-profile P     edk2-pre-202411 | edk2-202411 | edk2-202508 (default)\n" \
 	"  --qemu-kernel-patch      hash the kernel as QEMU < 10.2 patches its header;\n" \
-	"                           needs --memory SIZE (QEMU -m) [--machine pc|q35]\n"
+	"                           needs --memory SIZE (QEMU -m) [--machine pc|q35]\n" \
+	"  --firmware FILE          the TDVF/OVMF image (QEMU -bios): MRTD and RTMR0;\n" \
+	"                           the TD HOB needs --memory SIZE (q35 only)\n"        \
+	"  --qemu-version X.Y       QEMU's page order for MRTD (>= 9 interleaved, 8 add-first)\n" \
+	"  --acpi-tables FILE       QEMU's fw_cfg etc/acpi/tables of a VM of the same shape\n" \
+	"  --acpi-rsdp FILE         QEMU's fw_cfg etc/acpi/rsdp\n"                    \
+	"  --acpi-loader FILE       QEMU's fw_cfg etc/table-loader\n"
 
 /* true when opt was one of the options above (value stored). */
 bool expect_args_take(struct expect_args *a, int opt, const char *value);

@@ -16,13 +16,14 @@ static const struct {
 	{ "check", verb_check, "hold a quote and event log against the expected values" },
 	{ "image", verb_image, "verify a disk image's dm-verity tree and root hash" },
 	{ "refvalues", verb_refvalues, "emit reference values (Trustee RVPS) for a build" },
+	{ "kata-cmdline", verb_kata_cmdline, "print the kernel cmdline Kata's runtime builds" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tdverity-verify COMMAND [OPTIONS...]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f, "\nRun 'tdverity-verify COMMAND --help' for a command's options.\n"
 		   "\nExit status: 0 verified, 1 mismatch or partial, 2 usage error, 3 bad input,\n"
 		   "4 I/O error (writing the output failed).\n");

@@ -2,16 +2,20 @@
 /*
  * tdverity-verify check --quote Q --eventlog L [--aael F] [--root-ca PEM]
  *                       [--report-data HEX] [--policy default|strict] [--json]
- *
  *                       [--kernel F --initrd F --cmdline F --manifest F ...]
+ *                       [--mrtd HEX --rtmr0 HEX ... --reference-values F --initdata F ...]
  *
  * Holds a TDX quote and the event log of the same boot together: the quote's signatures
  * (collateral-free checks), the log's internal consistency (every digest that can be
- * recomputed from its event's data), and the replayed RTMR0-3 against the quote's.  With
- * build artefacts, the kernel, cmdline, initrd and rootfs events must also be exactly the
- * ones an honest boot of them measures (host/expected.h), in order, nothing in between.
+ * recomputed from its event's data), and the replayed RTMR0-3 against the quote's.  Then
+ * every measurement register against its pins (td-pins.h): from the build artefacts (the
+ * events an honest boot of them measures, host/expected.h), given values or reference
+ * values.  VERIFIED needs MRTD and RTMR0..3 pinned and matching; an unpinned one makes
+ * the verdict PARTIAL (exit 1), never a pass.
  */
+#include "verifier/appraise-args.h"
 #include "verifier/check-artefacts.h"
+#include "verifier/check-pins.h"
 #include "verifier/check-report.h"
 #include "verifier/evidence.h"
 #include "verifier/expect-inputs.h"
@@ -36,28 +40,39 @@ static void check_usage(FILE *f)
 		"  --quote FILE        TDX quote (v4 or v5)\n"
 		"  --eventlog FILE     CCEL data blob (or the evidence's event log)\n"
 		"  --aael FILE         the attestation agent's log, appended to the event log\n"
-		"  --root-ca PEM       verify the PCK certificate chain to this root certificate\n"
 		"  --report-data HEX   the 64-byte REPORTDATA the quote must carry (e.g. a nonce)\n"
-		"  --policy P          default, or strict: the PCK chain must verify to --root-ca\n"
-		"                      and no event may sit beside the expected ones (artefacts)\n"
+		"  --policy P          default, or strict: as --rtmr3-only-rootfs\n"
 		"  --json              machine-readable output\n"
 		"\n"
-		"Build artefacts (optional; any of them): the events they predict must be in the\n"
-		"log, in order, with nothing between them:\n"
+		"Quote appraisal (genuine quote, acceptable platform):\n"
+		APPRAISE_OPTIONS_HELP
+		"\n"
+		"Build artefacts (any of them) pin the registers they determine: --firmware MRTD\n"
+		"and RTMR0 (with the VM's shape: --memory, --acpi-*), --kernel RTMR1,\n"
+		"the cmdline (--cmdline, else the manifest's; with --initrd if the boot had one)\n"
+		"RTMR2, --manifest RTMR3 (its rootfs event must be the register's first event):\n"
 		EXPECT_OPTIONS_HELP
 		"\n"
-		"Exit status: 0 verified, 1 mismatch, 2 usage error, 3 bad input or I/O error.\n");
+		CHECK_PIN_OPTIONS_HELP
+		"\n"
+		"Verdict: VERIFIED (exit 0) when every check passed and MRTD and RTMR0-3 were all\n"
+		"pinned; PARTIAL (exit 1) when one was not (named); MISMATCH (exit 1) otherwise.\n"
+		"Exit status: 0 verified, 1 mismatch or partial, 2 usage error, 3 bad input,\n"
+		"4 I/O error.\n");
 }
 
 struct check_options {
-	const char *quote, *eventlog, *aael, *root_ca, *report_data;
+	const char *quote, *eventlog, *aael, *report_data;
 	bool strict, json;
 	struct expect_args art;
+	struct appraise_args appraise;
+	struct check_pin_args pins;
 };
 
 static bool have_artefacts(const struct check_options *o)
 {
-	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.manifest;
+	return o->art.kernel || o->art.initrd || o->art.cmdline_file || o->art.kata_config ||
+	       o->art.manifest || o->art.firmware;
 }
 
 static int parse_options(int argc, char **argv, struct check_options *o)
@@ -66,12 +81,13 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		{ "quote", required_argument, NULL, 'q' },
 		{ "eventlog", required_argument, NULL, 'l' },
 		{ "aael", required_argument, NULL, 'a' },
-		{ "root-ca", required_argument, NULL, 'r' },
 		{ "report-data", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		EXPECT_LONG_OPTIONS,
+		APPRAISE_LONG_OPTIONS,
+		CHECK_PIN_LONG_OPTIONS,
 		{},
 	};
 	int c;
@@ -81,7 +97,6 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		case 'q': o->quote = optarg; break;
 		case 'l': o->eventlog = optarg; break;
 		case 'a': o->aael = optarg; break;
-		case 'r': o->root_ca = optarg; break;
 		case 'd': o->report_data = optarg; break;
 		case 'p':
 			if (strcmp(optarg, "strict") == 0)
@@ -96,7 +111,9 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		case 'j': o->json = true; break;
 		case 'h': check_usage(stdout); return 1;
 		default:
-			if (expect_args_take(&o->art, c, optarg))
+			if (expect_args_take(&o->art, c, optarg) ||
+			    appraise_args_take(&o->appraise, c, optarg) ||
+			    check_pin_args_take(&o->pins, c, optarg))
 				break;
 			check_usage(stderr);
 			return -EINVAL;
@@ -112,36 +129,6 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static void check_quote(const struct check_options *o, const struct tdx_quote_verdict *v,
-			struct check_report *rep)
-{
-	check_report_bool(rep, v->ak_signature_ok, "quote",
-			  "attestation-key ECDSA-P256 signature over header and TD report");
-	check_report_bool(rep, v->qe_binding_ok, "quote",
-			  "QE report binds the attestation key (SHA-256(key || QE auth data))");
-	check_report_bool(rep, v->pck_signature_ok, "quote",
-			  "PCK leaf certificate signed the QE report");
-	if (v->chain_checked)
-		check_report_bool(rep, v->chain_ok, "quote", "PCK chain verifies to %s%s%s",
-				  o->root_ca, v->chain_ok ? "" : ": ", v->chain_error);
-	else
-		check_report_add(rep, o->strict ? CHECK_FAIL : CHECK_NOTE, "quote",
-				 "PCK chain not verified to a trusted root (no --root-ca)%s",
-				 o->strict ? "; strict policy requires it" : "");
-}
-
-/*
- * TDATTRIBUTES bit 0 (DEBUG): the host can read and write a debug TD's memory and vCPU
- * state, so its RTMRs (and REPORTDATA) say nothing about what ran.  Refused under any policy.
- */
-static void check_not_debug(const struct tdx_quote *q, struct check_report *rep)
-{
-	char hex[17];
-	hex_encode(q->td.td_attributes, 8, hex);
-	check_report_bool(rep, !(q->td.td_attributes[0] & 0x01), "quote",
-			  "TD is not a debug TD (TDATTRIBUTES %s, DEBUG bit clear)", hex);
 }
 
 static void check_report_data(const struct check_options *o, const struct tdx_quote *q,
@@ -185,12 +172,13 @@ static void check_log(const struct evidence_log *e, struct check_report *rep)
 }
 
 static void check_rtmrs(const uint8_t *replayed[4], const struct tdx_quote *q,
-			struct check_report *rep)
+			struct check_report *rep, bool ret_ok[4])
 {
 	for (int i = 0; i < 4; i++) {
 		char subject[8], hex[97];
 		snprintf(subject, sizeof(subject), "RTMR%d", i);
 		bool ok = digest_equal(replayed[i], q->td.rtmr[i], 48);
+		ret_ok[i] = ok;
 		hex_encode(q->td.rtmr[i], 48, hex);
 		if (ok)
 			check_report_add(rep, CHECK_PASS, subject, "replay equals the quote: %s", hex);
@@ -202,24 +190,50 @@ static void check_rtmrs(const uint8_t *replayed[4], const struct tdx_quote *q,
 	}
 }
 
-static int emit(const struct check_options *o, const struct check_report *rep,
-		const struct tdx_quote *q, const struct tdx_quote_verdict *v, bool verified)
+enum check_verdict { CHECK_VERIFIED, CHECK_PARTIAL, CHECK_MISMATCH };
+
+static enum check_verdict verdict_of(const struct check_report *rep, const struct pin_table *t)
 {
+	char unpinned[128];
+	pin_table_unpinned(t, unpinned, sizeof(unpinned));
+	if (check_report_failed(rep) || pin_table_failed(t))
+		return CHECK_MISMATCH;
+	return unpinned[0] ? CHECK_PARTIAL : CHECK_VERIFIED;
+}
+
+static int emit(const struct check_options *o, const struct check_report *rep,
+		const struct pin_table *t, const struct tdx_quote *q,
+		const struct quote_appraisal *qa, enum check_verdict verdict)
+{
+	static const char *const words[] = { "verified", "partial", "mismatch" };
+	char unpinned[128];
+	pin_table_unpinned(t, unpinned, sizeof(unpinned));
 	if (o->json) {
 		struct json_object *root = json_object_new_object();
-		json_object_object_add(root, "verdict",
-				       json_object_new_string(verified ? "verified" : "mismatch"));
+		json_object_object_add(root, "verdict", json_object_new_string(words[verdict]));
+		struct json_object *u = json_object_new_array();
+		for (size_t i = 0; i < t->n; i++)
+			if (t->rows[i].verdict == PIN_UNPINNED)
+				json_object_array_add(u, json_object_new_string(t->rows[i].name));
+		json_object_object_add(root, "unpinned", u);
 		json_object_object_add(root, "policy",
 				       json_object_new_string(o->strict ? "strict" : "default"));
+		json_object_object_add(root, "registers", pin_table_json(t));
 		json_object_object_add(root, "checks", check_report_json(rep));
-		json_object_object_add(root, "quote", evidence_quote_json(q, v));
+		json_object_object_add(root, "quote", evidence_quote_json(q, &qa->sig));
+		json_object_object_add(root, "appraisal", appraise_json(qa));
 		int r = evidence_print_json(root);
 		json_object_put(root);
 		return r;
 	}
 	check_report_print(stdout, rep);
-	printf("\nverdict: %s\n", verified ? "VERIFIED" : "MISMATCH");
-	return fflush(stdout) == 0 ? 0 : -EIO;
+	printf("\n");
+	pin_table_print(stdout, t);
+	if (verdict == CHECK_PARTIAL)
+		printf("\nverdict: PARTIAL (unpinned: %s)\n", unpinned);
+	else
+		printf("\nverdict: %s\n", verdict == CHECK_VERIFIED ? "VERIFIED" : "MISMATCH");
+	return 0;
 }
 
 int verb_check(int argc, char **argv)
@@ -235,16 +249,17 @@ int verb_check(int argc, char **argv)
 	}
 
 	struct tdv_error err = { { 0 } };
-	_cleanup_free_ uint8_t *root_pem = NULL;
-	size_t root_len = 0;
+	struct appraise_setup as = { 0 };
 	struct evidence_quote eq = { 0 };
 	struct evidence_log el = { 0 };
 	_cleanup_free_ struct evidence_replay *rp = calloc(1, sizeof(*rp));
-	struct tdx_quote_verdict v;
+	struct quote_appraisal qa;
 	const uint8_t *rtmr[4];
 	struct expect_state st = { 0 };
 	_cleanup_free_ struct expected_event *expected = NULL;
 	size_t n_expected = 0;
+	struct td_pins pins;
+	_cleanup_free_ struct check_pins_state *pin_state = calloc(1, sizeof(*pin_state));
 	int ret = VERIFY_BAD_INPUT;
 	if (have_artefacts(&o)) {
 		ret = expect_state_load("check", &o.art, &st); /* prints its own error line */
@@ -256,15 +271,29 @@ int verb_check(int argc, char **argv)
 		if (expected_events_compute(&st.in, &expected, &n_expected, &err) < 0)
 			goto bad_input;
 	}
-	if (o.root_ca && evidence_read_cert(o.root_ca, &root_pem, &root_len, &err) < 0)
+	if (!pin_state) {
+		tdv_error_set(&err, -ENOMEM, "out of memory");
 		goto bad_input;
+	}
+	ret = check_pins_build(&o.pins, &o.art, have_artefacts(&o) ? &st : NULL, expected,
+			       n_expected, pin_state, &pins); /* prints its own error line */
+	if (ret != VERIFY_OK) {
+		expect_state_done(&st);
+		return ret;
+	}
+	pins.rtmr3_only_rootfs |= o.strict;
+	r = appraise_setup_load("check", &o.appraise, &as); /* prints its own error line */
+	if (r != VERIFY_OK) {
+		expect_state_done(&st);
+		return r;
+	}
 	if (!rp) {
 		tdv_error_set(&err, -ENOMEM, "out of memory");
 		goto bad_input;
 	}
 	if (evidence_quote_load(o.quote, &eq, &err) < 0)
 		goto bad_input;
-	if (tdx_quote_verify(&eq.quote, root_pem, root_len, &v, &err) < 0)
+	if (quote_appraise(&eq.quote, &as.opts, &qa, &err) < 0)
 		goto bad_input;
 	if (evidence_log_load(o.eventlog, o.aael, &el, &err) < 0)
 		goto bad_input;
@@ -282,22 +311,29 @@ int verb_check(int argc, char **argv)
 	}
 
 	struct check_report rep = { 0 };
-	check_quote(&o, &v, &rep);
-	check_not_debug(&eq.quote, &rep);
+	bool replays[4];
+	appraise_report(&qa, &rep); /* a quote not shown genuine fails the verdict */
 	check_report_data(&o, &eq.quote, &rep);
 	check_log(&el, &rep);
-	check_rtmrs(rtmr, &eq.quote, &rep);
-	if (have_artefacts(&o) &&
-	    check_expected_events(el.log, expected, n_expected, o.strict, &rep) < 0)
+	check_rtmrs(rtmr, &eq.quote, &rep, replays);
+	/* The events predicted in RTMR0 (old edk2's separator, the firmware's known ones) are
+	 * checked there when they do not pin RTMR0 as a whole (then its pin does). */
+	if ((!pins.pin[TD_REG_RTMR0][PIN_ARTEFACT].set &&
+	     check_rtmr0_events(el.log, expected, n_expected, &rep) < 0) ||
+	    check_rtmr3_later_events(el.log, &pins, &rep) < 0)
 		rep.oom = true;
-	bool verified = !check_report_failed(&rep);
-	ret = verified ? VERIFY_OK : VERIFY_MISMATCH;
-	if (emit(&o, &rep, &eq.quote, &v, verified) < 0)
-		ret = VERIFY_BAD_INPUT;
+	struct pin_table table;
+	td_pins_evaluate(&pins, &eq.quote, el.log, replays, &table);
+	enum check_verdict verdict = verdict_of(&rep, &table);
+	ret = verdict == CHECK_VERIFIED ? VERIFY_OK : VERIFY_MISMATCH;
+	if (emit(&o, &rep, &table, &eq.quote, &qa, verdict) < 0)
+		ret = VERIFY_IO;
+	pin_table_done(&table);
 	check_report_done(&rep);
 	evidence_log_done(&el);
 	evidence_quote_done(&eq);
 	expect_state_done(&st);
+	appraise_setup_done(&as);
 	return ret;
 
 bad_input:
@@ -305,5 +341,6 @@ bad_input:
 	evidence_log_done(&el);
 	evidence_quote_done(&eq);
 	expect_state_done(&st);
+	appraise_setup_done(&as);
 	return VERIFY_BAD_INPUT;
 }

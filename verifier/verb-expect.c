@@ -21,10 +21,13 @@ static void help(FILE *f)
 {
 	fprintf(f, "Usage: tdverity-verify expect --kernel FILE --initrd FILE [--cmdline FILE]\n"
 		   "         [--manifest FILE] [--firmware-profile P]\n"
-		   "         [--qemu-kernel-patch --memory SIZE [--machine pc|q35]] [--json]\n\n"
+		   "         [--qemu-kernel-patch --memory SIZE [--machine pc|q35]]\n"
+		   "         [--firmware FILE [--qemu-version X.Y] [--memory SIZE] [--acpi-tables FILE\n"
+		   "          --acpi-rsdp FILE --acpi-loader FILE]] [--json]\n\n"
 		   "Print the events QEMU direct boot with TDVF/OVMF measures (kernel Authenticode,\n"
-		   "EFI actions, separator, LoadOptions, initrd, the tdverity rootfs event) and the\n"
-		   "RTMR1..3 and vTPM PCR values they give.\n\n"
+		   "EFI actions, separator, LoadOptions, initrd, the tdverity rootfs event; with\n"
+		   "--firmware the RTMR0 events: TD HOB, CFV, Secure Boot variables, separator, ACPI\n"
+		   "data, boot variables) and the MRTD, RTMR0..3 and vTPM PCR values they give.\n\n"
 		   EXPECT_OPTIONS_HELP
 		   "  --json                   machine-readable output (format in README.md)\n\n"
 		   "Exit status: 0 done, 2 usage error, 3 bad input or I/O error.\n");
@@ -44,18 +47,30 @@ static void print_table(const struct expect_state *s, const struct expected_even
 		if (expected_load_options(in->profile, in->cmdline, in->initrd_path, &opts) == 0)
 			printf("load options: \"%s\"\n", opts);
 	}
+	if (in->firmware) {
+		printf("firmware: %zu TDVF sections", in->firmware->n_sections);
+		for (size_t i = 0; i < in->firmware->n_sections; i++)
+			printf("%s%s", i ? ", " : " (",
+			       tdvf_section_type_name(in->firmware->sections[i].type));
+		printf(")\n");
+		if (in->memory_size)
+			printf("TD memory (-m): %" PRIu64 " bytes\n", in->memory_size);
+	}
 	printf("\n  # RTMR PCR  %-32s %-38s SHA-384 / SHA-256\n", "type", "event");
 	for (size_t i = 0; i < n; i++) {
-		char h384[2 * SHA384_SIZE + 1], h256[2 * SHA256_SIZE + 1];
+		char h384[2 * SHA384_SIZE + 1], h256[2 * SHA256_SIZE + 1], pcr[4] = "  -";
+		if (ev[i].pcr != EXPECTED_PCR_NONE)
+			snprintf(pcr, sizeof(pcr), "%3u", ev[i].pcr);
+		if (ev[i].unknown) {
+			printf("%3zu %4u %s  %-32s %-38s (not determined by these inputs)\n", i,
+			       ev[i].rtmr, pcr, expected_event_type_name(ev[i].type),
+			       ev[i].description);
+			continue;
+		}
 		hex_encode(ev[i].digest, SHA384_SIZE, h384);
 		hex_encode(ev[i].digest_sha256, SHA256_SIZE, h256);
-		const char *type = ev[i].type == EV_EFI_BOOT_SERVICES_APPLICATION
-					   ? "EV_EFI_BOOT_SERVICES_APPLICATION"
-				   : ev[i].type == EV_EFI_ACTION ? "EV_EFI_ACTION"
-				   : ev[i].type == EV_SEPARATOR	 ? "EV_SEPARATOR"
-								 : "EV_EVENT_TAG";
-		printf("%3zu %4u %3u  %-32s %-38s %s\n%*s%s\n", i, ev[i].rtmr, ev[i].pcr, type,
-		       ev[i].description, h384, 85, "", h256);
+		printf("%3zu %4u %s  %-32s %-38s %s\n%*s%s\n", i, ev[i].rtmr, pcr,
+		       expected_event_type_name(ev[i].type), ev[i].description, h384, 85, "", h256);
 	}
 }
 
@@ -66,8 +81,17 @@ static int print_registers(const char *json)
 	json_object *doc = json_tokener_parse(json);
 	if (!doc)
 		return -ENOMEM;
-	json_object *rtmr, *pcr;
+	json_object *rtmr, *pcr, *mrtd, *fw, *v;
 	printf("\n");
+	if (json_object_object_get_ex(doc, "mrtd", &mrtd) &&
+	    json_object_object_get_ex(doc, "firmware", &fw) && fw) {
+		printf("mrtd  = %s\n", mrtd ? json_object_get_string(mrtd)
+					    : "(give --qemu-version: the page order)");
+		if (json_object_object_get_ex(fw, "mrtd_qemu9", &v))
+			printf("        QEMU >= 9 (interleaved): %s\n", json_object_get_string(v));
+		if (json_object_object_get_ex(fw, "mrtd_qemu8", &v))
+			printf("        QEMU 8 (pages first):    %s\n", json_object_get_string(v));
+	}
 	if (json_object_object_get_ex(doc, "rtmr", &rtmr)) {
 		json_object_object_foreach(rtmr, name, value) {
 			printf("%-5s = %s\n", name, json_object_is_type(value, json_type_null)
@@ -112,9 +136,10 @@ int verb_expect(int argc, char **argv)
 		fprintf(stderr, "tdverity-verify: expect: unexpected argument '%s'\n", argv[optind]);
 		return VERIFY_USAGE;
 	}
-	if (!a.kernel && !a.initrd && !a.cmdline_file && !a.manifest) {
+	if (!a.kernel && !a.initrd && !a.cmdline_file && !a.kata_config && !a.manifest &&
+	    !a.firmware) {
 		fprintf(stderr, "tdverity-verify: expect: nothing to predict: give --kernel, "
-				"--initrd, --cmdline and/or --manifest\n");
+				"--initrd, --cmdline, --manifest and/or --firmware\n");
 		return VERIFY_USAGE;
 	}
 

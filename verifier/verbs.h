@@ -20,3 +20,4 @@ int verb_quote(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_image(int argc, char **argv);
 int verb_refvalues(int argc, char **argv);
+int verb_kata_cmdline(int argc, char **argv);

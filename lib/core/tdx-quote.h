@@ -23,6 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #define TDX_QUOTE_HEADER_SIZE 48
 #define TDX_BODY_10_SIZE 584
 #define TDX_BODY_15_SIZE 648
@@ -92,18 +95,23 @@ struct tdx_quote_verdict {
 	bool ak_signature_ok;	/* ECDSA-P256/SHA-256 by the AK over signed_data */
 	bool qe_binding_ok;	/* QE REPORTDATA = SHA-256(AK ‖ auth data) ‖ 32 zero bytes */
 	bool pck_signature_ok;	/* PCK leaf signed the QE report */
-	bool chain_checked;	/* a root CA was given */
-	bool chain_ok;		/* X509_verify_cert() to that root succeeded */
-	char chain_error[256];	/* why the chain failed, when checked and not ok */
 	size_t n_certs;
 	char subjects[4][256];	/* one-line subjects, leaf first (up to 4) */
 };
 
 /*
- * Run the checks on a parsed quote.  root_ca_pem (optional, may be NULL) is a PEM
- * certificate to verify the PCK chain to.  Returns 0 when the checks could be run (their
- * results are in *ret, true or false), -EBADMSG when the PEM chain is unreadable (err),
- * -ENOMEM / -EIO for libcrypto failures.
+ * Run the checks on a parsed quote.  Returns 0 when the checks could be run (their results
+ * are in *ret, true or false), -EBADMSG when the PEM chain is unreadable (err), -ENOMEM /
+ * -EIO for libcrypto failures.  The PCK chain's trust (anchor, CRLs, TCB) is appraised by
+ * host/quote-appraise.h.
  */
-int tdx_quote_verify(const struct tdx_quote *q, const uint8_t *root_ca_pem, size_t root_ca_len,
-		     struct tdx_quote_verdict *ret, struct tdv_error *err);
+int tdx_quote_verify(const struct tdx_quote *q, struct tdx_quote_verdict *ret,
+		     struct tdv_error *err);
+
+/* A raw r||s ECDSA-P256/SHA-256 signature (as quotes and Intel's collateral carry them) by
+ * key over msg.  false for a bad signature or a key that is not P-256. */
+bool ecdsa_p256_verify(EVP_PKEY *key, const uint8_t rs[64], const uint8_t *msg, size_t msg_len);
+
+/* Every PEM certificate in pem (a quote's PCK chain, a root CA file), in order: 0, -EBADMSG
+ * when there is none, -ENOMEM.  The caller frees *ret with sk_X509_pop_free(, X509_free). */
+int pem_certs_read(const uint8_t *pem, size_t len, STACK_OF(X509) **ret);

@@ -4,6 +4,8 @@
 #include "core/measure.h"
 #include "core/util.h"
 #include "host/pe-authenticode.h"
+#include "host/rtmr0.h"
+#include "core/eventlog.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -42,11 +44,38 @@ static const char *const kind_names[_EXPECTED_KIND_MAX] = {
 	[EXPECTED_EXIT_BOOT_SERVICES] = "exit-boot-services",
 	[EXPECTED_EXIT_BOOT_SERVICES_OK] = "exit-boot-services-returned",
 	[EXPECTED_ROOTFS] = "rootfs",
+	[EXPECTED_TD_HOB] = "td-hob",
+	[EXPECTED_CFV] = "cfv",
+	[EXPECTED_FW_CFG] = "fw-cfg",
+	[EXPECTED_SECURE_BOOT_VARIABLE] = "secure-boot-variable",
+	[EXPECTED_ACPI_LOADER] = "acpi-table-loader",
+	[EXPECTED_ACPI_RSDP] = "acpi-rsdp",
+	[EXPECTED_ACPI_TABLES] = "acpi-tables",
+	[EXPECTED_VARIABLE_AUTHORITY] = "variable-authority",
+	[EXPECTED_BOOT_ORDER] = "boot-order",
+	[EXPECTED_BOOT_OPTION] = "boot-option",
 };
 
 const char *expected_kind_name(enum expected_kind k)
 {
 	return (unsigned)k < _EXPECTED_KIND_MAX ? kind_names[k] : NULL;
+}
+
+const char *expected_event_type_name(uint32_t type)
+{
+	switch (type) {
+	case EV_SEPARATOR: return "EV_SEPARATOR";
+	case EV_EVENT_TAG: return "EV_EVENT_TAG";
+	case EV_EFI_ACTION: return "EV_EFI_ACTION";
+	case EV_EFI_BOOT_SERVICES_APPLICATION: return "EV_EFI_BOOT_SERVICES_APPLICATION";
+	case EV_EFI_HANDOFF_TABLES2: return "EV_EFI_HANDOFF_TABLES2";
+	case EV_EFI_PLATFORM_FIRMWARE_BLOB2: return "EV_EFI_PLATFORM_FIRMWARE_BLOB2";
+	case EV_EFI_VARIABLE_DRIVER_CONFIG: return "EV_EFI_VARIABLE_DRIVER_CONFIG";
+	case EV_EFI_VARIABLE_BOOT: return "EV_EFI_VARIABLE_BOOT";
+	case EV_EFI_VARIABLE_AUTHORITY: return "EV_EFI_VARIABLE_AUTHORITY";
+	case EV_PLATFORM_CONFIG_FLAGS: return "EV_PLATFORM_CONFIG_FLAGS";
+	default: return "unknown";
+	}
 }
 
 void expected_inputs_init(struct expected_inputs *in)
@@ -253,6 +282,9 @@ int expected_events_compute(const struct expected_inputs *in, struct expected_ev
 
 	struct event_list l = { 0 };
 	int r = 0;
+	/* RTMR0 first: the firmware measures its configuration before it loads the kernel. */
+	if (in->firmware)
+		r = rtmr0_events_compute(in, &l.ev, &l.n, err);
 	/* The firmware's part exists only when a kernel is booted; without the kernel
 	 * there is nothing to anchor RTMR1, so it is left out as a whole. */
 	if (in->kernel_path) {
@@ -294,8 +326,19 @@ void expected_replay_rtmrs(const struct expected_event *events, size_t n,
 {
 	memset(ret_rtmr, 0, 4 * SHA384_SIZE);
 	for (size_t i = 0; i < n; i++)
-		if (events[i].rtmr < 4)
+		if (events[i].rtmr < 4 && !events[i].unknown)
 			(void)mr_extend(HASH_SHA384, ret_rtmr[events[i].rtmr], events[i].digest);
+}
+
+bool expected_rtmr0_determined(const struct expected_inputs *in,
+			       const struct expected_event *events, size_t n)
+{
+	if (!in->firmware || (in->profile == FIRMWARE_EDK2_PRE_202411 && !in->kernel_path))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (events[i].rtmr == 0 && events[i].unknown)
+			return false;
+	return true;
 }
 
 int expected_replay_pcr(const struct expected_event *events, size_t n, unsigned pcr,
@@ -305,7 +348,7 @@ int expected_replay_pcr(const struct expected_event *events, size_t n, unsigned 
 		return -EINVAL;
 	uint8_t value[SHA384_SIZE] = { 0 };
 	for (size_t i = 0; i < n; i++) {
-		if (events[i].pcr != pcr)
+		if (events[i].pcr != pcr || events[i].unknown)
 			continue;
 		int r = mr_extend(alg, value,
 				  alg == HASH_SHA256 ? events[i].digest_sha256 : events[i].digest);

@@ -21,7 +21,9 @@
  *
  * EV_EFI_ACTION digests are over the ASCII string without NUL.  The LoadOptions and initrd
  * events are logged by the kernel's EFI stub (Linux ≥ 6.9 and Debian's 6.1), the rest by
- * the firmware.  RTMR0 (firmware configuration, ACPI, variables) is not predicted here.
+ * the firmware.  With the firmware file (--firmware) the RTMR0 events come first: the TD
+ * HOB, the CFV, the Secure Boot variables, a separator, QEMU's ACPI data and the boot
+ * variables (host/rtmr0.h), and MRTD is computed from the same file (host/tdvf.h).
  *
  * On a vTPM the firmware's separator goes into every PCR 0–7; only the one in PCR 4 is
  * listed (PCR 5's separator is not, so PCR 5 is not predicted).
@@ -32,6 +34,7 @@
 #include "core/error.h"
 #include "core/verity.h"
 #include "host/qemu-kernel.h"
+#include "host/tdvf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -80,14 +83,33 @@ enum expected_kind {
 	EXPECTED_EXIT_BOOT_SERVICES, /* "exit-boot-services" */
 	EXPECTED_EXIT_BOOT_SERVICES_OK, /* "exit-boot-services-returned" */
 	EXPECTED_ROOTFS,	   /* "rootfs" */
+	EXPECTED_TD_HOB,	   /* "td-hob" */
+	EXPECTED_CFV,		   /* "cfv" */
+	EXPECTED_FW_CFG,	   /* "fw-cfg" */
+	EXPECTED_SECURE_BOOT_VARIABLE, /* "secure-boot-variable" */
+	EXPECTED_ACPI_LOADER,	   /* "acpi-table-loader" */
+	EXPECTED_ACPI_RSDP,	   /* "acpi-rsdp" */
+	EXPECTED_ACPI_TABLES,	   /* "acpi-tables" */
+	EXPECTED_VARIABLE_AUTHORITY, /* "variable-authority" */
+	EXPECTED_BOOT_ORDER,	   /* "boot-order" */
+	EXPECTED_BOOT_OPTION,	   /* "boot-option" */
 	_EXPECTED_KIND_MAX,
 };
 const char *expected_kind_name(enum expected_kind k);
+/* "EV_SEPARATOR", "EV_EFI_ACTION", ... for the event types listed here; "unknown" else. */
+const char *expected_event_type_name(uint32_t type);
+
+/* An event a TD logs that has no counterpart on a vTPM boot (TD HOB, CFV). */
+#define EXPECTED_PCR_NONE 0xffU
 
 struct expected_event {
 	enum expected_kind kind;
 	unsigned rtmr;		/* 0..3 on a TD */
-	unsigned pcr;		/* the PCR of the same event on a vTPM boot */
+	unsigned pcr;		/* the PCR of the same event on a vTPM boot, or EXPECTED_PCR_NONE */
+	/* The event is logged but its digest is not determined by the inputs (an input file
+	 * was not given, or no public input determines it): digests are zero, the event is
+	 * not replayed and its register is not predicted. */
+	bool unknown;
 	uint32_t type;		/* TCG event type */
 	uint8_t digest[SHA384_SIZE];	    /* SHA-384: RTMR and the TPM sha384 bank */
 	uint8_t digest_sha256[SHA256_SIZE]; /* the TPM sha256 bank */
@@ -114,6 +136,16 @@ struct expected_inputs {
 	size_t rootfs_event_len;
 	unsigned rootfs_rtmr; /* 2 or 3 (tdverity.rtmr) */
 	unsigned rootfs_pcr;  /* tdverity.pcr, 0..23 */
+	/* The TDVF firmware (QEMU -bios); NULL = no MRTD and no RTMR0 events. */
+	const struct tdvf *firmware;
+	/* QEMU's page order for MRTD (--qemu-version); has_page_order false = unknown. */
+	bool has_page_order;
+	enum tdvf_page_order page_order;
+	/* -m in bytes (the TD HOB); 0 = unknown. */
+	uint64_t memory_size;
+	/* QEMU's fw_cfg blobs etc/acpi/tables, etc/acpi/rsdp, etc/table-loader; NULL = the
+	 * event is listed as unknown. */
+	const char *acpi_tables_path, *acpi_rsdp_path, *acpi_loader_path;
 };
 
 /* Defaults: profile FIRMWARE_PROFILE_DEFAULT, rootfs in RTMR3 / PCR 15, nothing else. */
@@ -143,9 +175,9 @@ int expected_events_compute(const struct expected_inputs *in, struct expected_ev
 			    size_t *ret_n, struct tdv_error *err);
 
 /*
- * Replay the events into RTMR0..3 (SHA-384, from zeros).  RTMR0 is never a prediction
- * (the firmware puts its configuration there); RTMR1/2 are complete only when the kernel
- * and cmdline (and initrd) were given; RTMR3 is complete (zero without a rootfs event).
+ * Replay the events into RTMR0..3 (SHA-384, from zeros), skipping unknown events.  RTMR0
+ * is complete only when expected_rtmr0_determined(); RTMR1/2 only when the kernel and
+ * cmdline (and initrd) were given; RTMR3 is complete (zero without a rootfs event).
  */
 void expected_replay_rtmrs(const struct expected_event *events, size_t n,
 			   uint8_t ret_rtmr[4][SHA384_SIZE]);
@@ -157,3 +189,10 @@ void expected_replay_rtmrs(const struct expected_event *events, size_t n,
  */
 int expected_replay_pcr(const struct expected_event *events, size_t n, unsigned pcr,
 			enum hash_alg alg, uint8_t *ret_value);
+
+/*
+ * Whether the RTMR0 events are all known: firmware given, no unknown RTMR0 event, and
+ * (edk2-pre-202411, whose second separator goes to RTMR0) the kernel given.
+ */
+bool expected_rtmr0_determined(const struct expected_inputs *in,
+			       const struct expected_event *events, size_t n);

@@ -331,7 +331,8 @@ static int set_xattrs(struct writer *w, ext2_ino_t ino, const struct rootfs_entr
 struct content_source {
 	int fd;		    /* host file, or -1 */
 	struct archive *a;  /* tarball member, or NULL */
-	EVP_MD_CTX *md;	    /* host files are re-hashed against the load-time digest */
+	EVP_MD_CTX *md;	    /* a host file changed just before its load-time hash: hashed
+			     * again (else its identity is compared, rootfs_file_check()) */
 };
 
 static ssize_t source_read(struct content_source *s, void *buf, size_t len)
@@ -346,7 +347,7 @@ static ssize_t source_read(struct content_source *s, void *buf, size_t len)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return negative_errno();
-	if (n > 0 && EVP_DigestUpdate(s->md, buf, (size_t)n) != 1)
+	if (n > 0 && s->md && EVP_DigestUpdate(s->md, buf, (size_t)n) != 1)
 		return -EIO;
 	return n;
 }
@@ -437,14 +438,21 @@ static int write_content(struct writer *w, ext2_ino_t ino, const struct rootfs_e
 							   : strerror(-r));
 	if (rc)
 		return fs_error(w, rc, "write", e->path);
-	if (s->md) { /* nothing may follow the measured size, and the bytes must match */
-		uint8_t extra, digest[32];
-		unsigned len;
-		if (source_read(s, &extra, 1) != 0 || EVP_DigestFinal_ex(s->md, digest, &len) != 1 ||
-		    !digest_equal(digest, e->sha256, 32))
-			return tdv_error_set(w->err, -ESTALE, "ext4: %s: source changed since it was "
-							      "loaded", e->path);
-	}
+	if (s->fd < 0)
+		return 0;
+	/* Nothing may follow the measured size, and the bytes must be the measured ones:
+	 * the same digest, or the same file unchanged since it was hashed. */
+	uint8_t extra, digest[32];
+	unsigned len;
+	bool same = source_read(s, &extra, 1) == 0;
+	if (same && s->md)
+		same = EVP_DigestFinal_ex(s->md, digest, &len) == 1 &&
+		       digest_equal(digest, e->sha256, 32);
+	else if (same)
+		same = rootfs_file_check(s->fd, e) == 0;
+	if (!same)
+		return tdv_error_set(w->err, -ESTALE, "ext4: %s: source changed since it was "
+						      "loaded", e->path);
 	return 0;
 }
 
@@ -454,8 +462,12 @@ static int write_host_content(struct writer *w, ext2_ino_t ino, const struct roo
 	if (fd < 0)
 		return tdv_error_set(w->err, fd, "ext4: %s: cannot open source: %s", e->path,
 				     strerror(-fd));
-	struct content_source s = { .fd = fd, .md = EVP_MD_CTX_new() };
-	if (!s.md || EVP_DigestInit_ex(s.md, EVP_sha256(), NULL) != 1) {
+	if (rootfs_file_check(fd, e) < 0)
+		return tdv_error_set(w->err, -ESTALE, "ext4: %s: source changed since it was "
+						      "loaded", e->path);
+	struct content_source s = { .fd = fd };
+	if (e->rehash && (!(s.md = EVP_MD_CTX_new()) ||
+			  EVP_DigestInit_ex(s.md, EVP_sha256(), NULL) != 1)) {
 		EVP_MD_CTX_free(s.md);
 		return tdv_error_set(w->err, -ENOMEM, "out of memory");
 	}

@@ -3,6 +3,7 @@
 
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/rtmr0.h"
 
 #include <string.h>
 
@@ -13,17 +14,6 @@ static void json_object_putp(json_object **o)
 	json_object_put(*o);
 }
 #define _cleanup_json_ _cleanup_(json_object_putp)
-
-static const char *event_type_name(uint32_t type)
-{
-	switch (type) {
-	case EV_SEPARATOR: return "EV_SEPARATOR";
-	case EV_EVENT_TAG: return "EV_EVENT_TAG";
-	case EV_EFI_ACTION: return "EV_EFI_ACTION";
-	case EV_EFI_BOOT_SERVICES_APPLICATION: return "EV_EFI_BOOT_SERVICES_APPLICATION";
-	default: return "unknown";
-	}
-}
 
 /* json-c reports allocation failures as NULL; every add below checks through this. */
 static int add(json_object *obj, const char *key, json_object *val)
@@ -54,6 +44,7 @@ static bool rtmr_known(const struct expected_context *c, unsigned rtmr)
 {
 	const struct expected_inputs *in = c->inputs;
 	switch (rtmr) {
+	case 0: return expected_rtmr0_determined(in, c->events, c->n_events);
 	case 1: return in->kernel_path != NULL;
 	/* With tdverity.rtmr=2 the rootfs event belongs to RTMR2 as well. */
 	case 2: return in->cmdline && in->initrd_path && (in->rootfs_event || in->rootfs_rtmr != 2);
@@ -75,17 +66,25 @@ static json_object *events_json(const struct expected_context *c)
 			r = add(o, "kind", json_object_new_string(expected_kind_name(e->kind)));
 		if (r == 0)
 			r = add(o, "rtmr", json_object_new_int((int)e->rtmr));
-		if (r == 0)
+		if (r == 0 && e->pcr == EXPECTED_PCR_NONE)
+			r = add_null(o, "pcr");
+		else if (r == 0)
 			r = add(o, "pcr", json_object_new_int((int)e->pcr));
 		if (r == 0)
-			r = add(o, "type", json_object_new_string(event_type_name(e->type)));
+			r = add(o, "type", json_object_new_string(expected_event_type_name(e->type)));
 		if (r == 0)
 			r = add(o, "type_id", json_object_new_int64(e->type));
 		if (r == 0)
 			r = add(o, "description", json_object_new_string(e->description));
 		if (r == 0)
+			r = add(o, "determined", json_object_new_boolean(!e->unknown));
+		if (r == 0 && e->unknown)
+			r = add_null(o, "sha384");
+		else if (r == 0)
 			r = add(o, "sha384", hex_string(e->digest, SHA384_SIZE));
-		if (r == 0)
+		if (r == 0 && e->unknown)
+			r = add_null(o, "sha256");
+		else if (r == 0)
 			r = add(o, "sha256", hex_string(e->digest_sha256, SHA256_SIZE));
 		if (r < 0 || json_object_array_add(arr, o) < 0) {
 			json_object_put(o);
@@ -101,7 +100,7 @@ static json_object *rtmrs_json(const struct expected_context *c)
 	uint8_t rtmr[4][SHA384_SIZE];
 	expected_replay_rtmrs(c->events, c->n_events, rtmr);
 	json_object *o = json_object_new_object();
-	for (unsigned i = 1; o && i < 4; i++) {
+	for (unsigned i = 0; o && i < 4; i++) {
 		char key[8];
 		snprintf(key, sizeof(key), "rtmr%u", i);
 		int r = rtmr_known(c, i) ? add(o, key, hex_string(rtmr[i], SHA384_SIZE))
@@ -123,7 +122,12 @@ static json_object *pcrs_json(const struct expected_context *c)
 		pcrs[n++] = 4;
 	if (in->cmdline && in->initrd_path)
 		pcrs[n++] = 9;
-	if (in->rootfs_event && in->rootfs_pcr != 4 && in->rootfs_pcr != 9)
+	/* The rootfs PCR is predicted only when nothing else listed here goes to it. */
+	bool rootfs_alone = in->rootfs_event != NULL;
+	for (size_t i = 0; i < c->n_events; i++)
+		if (c->events[i].kind != EXPECTED_ROOTFS && c->events[i].pcr == in->rootfs_pcr)
+			rootfs_alone = false;
+	if (rootfs_alone && in->rootfs_pcr != 4 && in->rootfs_pcr != 9)
 		pcrs[n++] = in->rootfs_pcr;
 
 	json_object *o = json_object_new_object();
@@ -170,6 +174,41 @@ static json_object *qemu_patch_json(const struct qemu_kernel_patch *p)
 	return o;
 }
 
+/* MRTD in the page order of --qemu-version; false when the inputs do not give it. */
+static bool mrtd_compute(const struct expected_inputs *in, uint8_t ret[SHA384_SIZE])
+{
+	return in->firmware && in->has_page_order &&
+	       tdvf_mrtd(in->firmware, in->page_order, ret) == 0;
+}
+
+/* "mrtd", and "firmware": {"mrtd_qemu9": .., "mrtd_qemu8": .., "memory": ..}. */
+static int firmware_json(json_object *o, const struct expected_inputs *in)
+{
+	uint8_t v[SHA384_SIZE];
+	int r = mrtd_compute(in, v) ? add(o, "mrtd", hex_string(v, SHA384_SIZE))
+				    : add_null(o, "mrtd");
+	if (r < 0 || !in->firmware)
+		return r < 0 ? r : add_null(o, "firmware");
+	json_object *f = json_object_new_object();
+	r = add(o, "firmware", f);
+	if (r == 0)
+		r = add(f, "tdvf_sections", json_object_new_int64((int64_t)in->firmware->n_sections));
+	const struct { const char *key; enum tdvf_page_order order; } orders[] = {
+		{ "mrtd_qemu9", TDVF_ORDER_INTERLEAVED },
+		{ "mrtd_qemu8", TDVF_ORDER_ADD_FIRST },
+	};
+	for (size_t i = 0; r == 0 && i < ELEMENTSOF(orders); i++) {
+		r = tdvf_mrtd(in->firmware, orders[i].order, v);
+		if (r == 0)
+			r = add(f, orders[i].key, hex_string(v, SHA384_SIZE));
+	}
+	if (r == 0 && in->memory_size)
+		r = add(f, "memory", json_object_new_int64((int64_t)in->memory_size));
+	else if (r == 0)
+		r = add_null(f, "memory");
+	return r;
+}
+
 static json_object *expected_object(const struct expected_context *c)
 {
 	const struct expected_inputs *in = c->inputs;
@@ -189,6 +228,8 @@ static json_object *expected_object(const struct expected_context *c)
 			r = add(o, "load_options", json_object_new_string(opts));
 	} else if (r == 0)
 		r = add_null(o, "load_options");
+	if (r == 0)
+		r = firmware_json(o, in);
 	if (r == 0)
 		r = add(o, "events", events_json(c));
 	if (r == 0)
@@ -267,8 +308,16 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 		return -ENOMEM;
 
 	const struct expected_inputs *x = &in->expected;
-	r = sample_add(sample, omitted, "mr_td", in->mrtd, SHA384_SIZE,
-		       "the TD firmware measurement (MRTD) was not given");
+	uint8_t mrtd[SHA384_SIZE];
+	const uint8_t *mr_td = in->mrtd ? in->mrtd : mrtd_compute(x, mrtd) ? mrtd : NULL;
+	r = sample_add(sample, omitted, "mr_td", mr_td, SHA384_SIZE,
+		       x->firmware ? "the QEMU version (page order) was not given"
+				   : "neither the TD firmware nor its MRTD was given");
+	/* RTMR0 is named only when the firmware was given (before it, it never was). */
+	if (r == 0 && x->firmware)
+		r = sample_add(sample, omitted, "rtmr_0", rtmr_known(&c, 0) ? rtmr[0] : NULL,
+			       SHA384_SIZE, "an RTMR0 event is not determined by the inputs "
+			       "(see expected.events)");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_1", rtmr_known(&c, 1) ? rtmr[1] : NULL,
 			       SHA384_SIZE, "the kernel image was not given");
@@ -292,4 +341,192 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 	if (r < 0)
 		return r;
 	return to_string(sample_only ? sample : doc, ret_json);
+}
+
+/* ---- Reading reference values ------------------------------------------------------ */
+
+#include <openssl/evp.h>
+
+void reference_values_done(struct reference_values *rv)
+{
+	for (size_t i = 0; rv && i < rv->n; i++) {
+		free(rv->v[i].name);
+		free(rv->v[i].lens);
+		free(rv->v[i].values);
+	}
+	if (rv) {
+		free(rv->v);
+		*rv = (struct reference_values){ 0 };
+	}
+}
+
+const struct reference_value *reference_values_find(const struct reference_values *rv,
+						    const char *name)
+{
+	for (size_t i = 0; i < rv->n; i++)
+		if (strcmp(rv->v[i].name, name) == 0)
+			return &rv->v[i];
+	return NULL;
+}
+
+static int value_decode(const char *name, size_t idx, json_object *s, uint8_t *out,
+			size_t *ret_len, struct tdv_error *err)
+{
+	if (!json_object_is_type(s, json_type_string))
+		return tdv_error_set(err, -EINVAL, "\"%s\"[%zu]: not a string", name, idx);
+	const char *hex = json_object_get_string(s);
+	size_t len = strlen(hex);
+	if (len == 0 || len % 2 != 0 || len / 2 > REFVALUE_MAX_LEN ||
+	    hex_decode_exact(hex, out, len / 2) < 0)
+		return tdv_error_set(err, -EINVAL,
+				     "\"%s\"[%zu]: not a hex string of 1..%u bytes", name, idx,
+				     REFVALUE_MAX_LEN);
+	*ret_len = len / 2;
+	return 0;
+}
+
+static int entry_add(struct reference_values *rv, const char *name, json_object *val,
+		     struct tdv_error *err)
+{
+	bool single = json_object_is_type(val, json_type_string);
+	if (!single && !json_object_is_type(val, json_type_array))
+		return tdv_error_set(err, -EINVAL, "\"%s\": not a list of hex strings", name);
+	size_t n = single ? 1 : json_object_array_length(val);
+	if (n == 0 || n > 1024)
+		return tdv_error_set(err, -EINVAL, "\"%s\": %zu values (1..1024 accepted)", name, n);
+	for (size_t i = 0; i < rv->n; i++)
+		if (strcmp(rv->v[i].name, name) == 0)
+			return tdv_error_set(err, -EINVAL, "\"%s\": given twice", name);
+	struct reference_value *v = reallocarray(rv->v, rv->n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	rv->v = v;
+	struct reference_value *e = &v[rv->n];
+	*e = (struct reference_value){ .name = strdup(name), .lens = calloc(n, sizeof(size_t)),
+				       .values = calloc(n, REFVALUE_MAX_LEN) };
+	rv->n++; /* owned from here on: freed by reference_values_done() on failure */
+	if (!e->name || !e->lens || !e->values)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int r = value_decode(name, i, single ? val : json_object_array_get_idx(val, i),
+				     e->values[i], &e->lens[i], err);
+		if (r < 0)
+			return r;
+		e->n_values++;
+	}
+	return 0;
+}
+
+static int sample_parse(json_object *sample, struct reference_values *rv, struct tdv_error *err)
+{
+	if (!json_object_is_type(sample, json_type_object))
+		return tdv_error_set(err, -EINVAL, "the reference values are not a JSON object");
+	json_object_object_foreach(sample, name, val) {
+		int r = entry_add(rv, name, val, err);
+		if (r < 0)
+			return r;
+	}
+	if (rv->n == 0)
+		return tdv_error_set(err, -EINVAL, "no reference values in the document");
+	return 0;
+}
+
+static json_object *json_parse_exact(const char *text, size_t len)
+{
+	if (len > REFVALUES_MAX_FILE || memchr(text, 0, len))
+		return NULL;
+	json_tokener *tok = json_tokener_new();
+	if (!tok)
+		return NULL;
+	json_object *o = json_tokener_parse_ex(tok, text, (int)len);
+	/* Refuse trailing bytes other than whitespace: one document, not a prefix of one. */
+	if (o && json_tokener_get_error(tok) == json_tokener_success) {
+		for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+			if (!strchr(" \t\r\n", text[i])) {
+				json_object_put(o);
+				o = NULL;
+				break;
+			}
+	} else if (o) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/* The RVPS message's payload: base64 of the sample object. */
+static int payload_parse(const char *b64, struct reference_values *rv, struct tdv_error *err)
+{
+	size_t len = strlen(b64);
+	if (len == 0 || len % 4 != 0 || len > REFVALUES_MAX_FILE)
+		return tdv_error_set(err, -EINVAL, "\"payload\": not base64");
+	_cleanup_free_ unsigned char *raw = malloc(len / 4 * 3 + 1);
+	if (!raw)
+		return -ENOMEM;
+	int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
+	if (n < 0)
+		return tdv_error_set(err, -EINVAL, "\"payload\": not base64");
+	/* EVP_DecodeBlock counts the bytes that padding stands for. */
+	if (b64[len - 1] == '=')
+		n--;
+	if (b64[len - 2] == '=')
+		n--;
+	_cleanup_json_ json_object *sample = json_parse_exact((const char *)raw, (size_t)n);
+	if (!sample)
+		return tdv_error_set(err, -EINVAL, "\"payload\": not a JSON document");
+	return sample_parse(sample, rv, err);
+}
+
+int reference_values_parse(const char *text, size_t len, struct reference_values *ret,
+			   struct tdv_error *err)
+{
+	struct reference_values rv = { 0 };
+	_cleanup_json_ json_object *doc = json_parse_exact(text, len);
+	if (!doc || !json_object_is_type(doc, json_type_object))
+		return tdv_error_set(err, -EINVAL, "not a JSON object");
+	json_object *format, *sample, *type, *payload;
+	int r;
+	if (json_object_object_get_ex(doc, "format", &format)) {
+		if (!json_object_is_type(format, json_type_string) ||
+		    strcmp(json_object_get_string(format), "tdverity-reference-values/1") != 0)
+			return tdv_error_set(err, -EINVAL, "\"format\": not "
+							   "tdverity-reference-values/1");
+		if (!json_object_object_get_ex(doc, "rvps_sample", &sample))
+			return tdv_error_set(err, -EINVAL, "no \"rvps_sample\"");
+		r = sample_parse(sample, &rv, err);
+	} else if (json_object_object_get_ex(doc, "type", &type) &&
+		   json_object_object_get_ex(doc, "payload", &payload)) {
+		if (!json_object_is_type(type, json_type_string) ||
+		    strcmp(json_object_get_string(type), "sample") != 0 ||
+		    !json_object_is_type(payload, json_type_string))
+			return tdv_error_set(err, -EINVAL, "an RVPS message of a type other than "
+							   "\"sample\"");
+		r = payload_parse(json_object_get_string(payload), &rv, err);
+	} else
+		r = sample_parse(doc, &rv, err);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			tdv_error_set(err, r, "out of memory");
+		reference_values_done(&rv);
+		return r;
+	}
+	*ret = rv;
+	return 0;
+}
+
+int reference_values_load(const char *path, struct reference_values *ret,
+			  struct tdv_error *err)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t len;
+	int r = read_full_file(path, REFVALUES_MAX_FILE, &buf, &len);
+	if (r < 0)
+		return tdv_error_set(err, r, "%s: %s", path,
+				     r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
+	struct tdv_error why = { { 0 } };
+	r = reference_values_parse((const char *)buf, len, ret, &why);
+	if (r < 0)
+		return tdv_error_set(err, r, "%s: %s", path, why.msg);
+	return 0;
 }

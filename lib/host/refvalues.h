@@ -64,3 +64,41 @@ struct refvalues_inputs {
  */
 int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, char **ret_json,
 			 struct tdv_error *err);
+
+/* ---- Reading reference values ------------------------------------------------------ */
+
+/*
+ * Reference values as `check --reference-values` reads them: name → accepted values.
+ * Accepted documents (recognised by content):
+ *   - tdverity's own (above): "format": "tdverity-reference-values/1", its "rvps_sample";
+ *   - Trustee RVPS's sample provenance itself: {"mr_td": ["<hex>", ...], "rtmr_1": ...}
+ *     (a single string is taken as a one-value list);
+ *   - the RVPS message around it: {"version": "0.1.0", "type": "sample",
+ *     "payload": "<base64 of the sample object>"}.
+ * Every value must be an even-length hex string of at most REFVALUE_MAX_LEN bytes.
+ */
+#define REFVALUE_MAX_LEN 64
+#define REFVALUES_MAX_FILE (1U << 20)
+
+struct reference_value {
+	char *name;
+	size_t n_values;
+	size_t *lens;	  /* bytes of each value */
+	uint8_t (*values)[REFVALUE_MAX_LEN];
+};
+
+struct reference_values {
+	struct reference_value *v;
+	size_t n;
+};
+
+/* -EINVAL (err: what and where) for a document of none of the shapes above, -ENOMEM. */
+int reference_values_parse(const char *text, size_t len, struct reference_values *ret,
+			   struct tdv_error *err);
+/* Read (at most REFVALUES_MAX_FILE bytes) and parse; err names the file. */
+int reference_values_load(const char *path, struct reference_values *ret,
+			  struct tdv_error *err);
+void reference_values_done(struct reference_values *rv);
+/* The entry of that name, or NULL. */
+const struct reference_value *reference_values_find(const struct reference_values *rv,
+						    const char *name);

@@ -17,10 +17,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -101,19 +104,16 @@ static int base_entry(struct loader *L, int dirfd, const char *name, const char 
 		e->root = ROOT_BASE;
 		if (!(e->host_path = strdup(rel)))
 			return rootfs_oom(L->err);
-		_cleanup_close_ int fd = rootfs_entry_open(L->t, e);
-		if (fd < 0)
-			return tdv_error_set(L->err, fd, "base %s/%s: %s", L->in->base_path, rel,
-					     strerror(-fd));
+		/* Content and xattrs are read by hash_files(), on every CPU, after the walk;
+		 * it checks that it opened the file the walk saw. */
 		e->size = (uint64_t)st.st_size;
+		e->host_id.dev = (uint64_t)st.st_dev;
+		e->host_id.ino = (uint64_t)st.st_ino;
 		if (st.st_nlink > 1) {
 			p->host_dev = st.st_dev;
 			p->host_ino = st.st_ino;
 		}
-		if ((r = digest_fd(HASH_SHA256, fd, e->sha256)) < 0)
-			break;
-		r = read_xattrs(fd, -1, NULL, e);
-		break;
+		return 0;
 	}
 	case S_IFLNK: {
 		char target[MANIFEST_MAX_PATH + 2];
@@ -208,6 +208,84 @@ out:
 	return r;
 }
 
+/* --- the files' contents, hashed on every CPU ---------------------------------------- */
+
+#define MAX_HASH_THREADS 8
+
+struct hash_pass {
+	struct loader *L;
+	size_t *idx;	/* pending indices of the base's regular files, in walk order */
+	int *result;	/* per file: 0 or -errno */
+	size_t n;
+	atomic_size_t next;
+};
+
+static int hash_file(struct loader *L, struct rootfs_entry *e)
+{
+	uint64_t dev = e->host_id.dev, ino = e->host_id.ino;
+	_cleanup_close_ int fd = rootfs_entry_open(L->t, e);
+	if (fd < 0)
+		return fd;
+	int r = rootfs_file_hash(fd, e);
+	/* Threat: the walk's entry swapped for another file (or a folder) behind its back. */
+	if (r == -EINVAL || (r == 0 && (e->host_id.dev != dev || e->host_id.ino != ino)))
+		return -ESTALE;
+	if (r < 0)
+		return r;
+	return read_xattrs(fd, -1, NULL, e);
+}
+
+static void *hash_worker(void *arg)
+{
+	struct hash_pass *h = arg;
+	for (;;) {
+		size_t k = atomic_fetch_add(&h->next, 1);
+		if (k >= h->n)
+			break;
+		h->result[k] = hash_file(h->L, &h->L->p[h->idx[k]].e);
+	}
+	return NULL;
+}
+
+/* Hash the regular files among pending entries [first, L->n); errors in walk order. */
+static int hash_files(struct loader *L, size_t first)
+{
+	struct hash_pass h = { .L = L };
+	_cleanup_free_ size_t *idx = calloc(L->n - first + 1, sizeof(*idx));
+	_cleanup_free_ int *result = calloc(L->n - first + 1, sizeof(*result));
+	if (!idx || !result)
+		return rootfs_oom(L->err);
+	for (size_t i = first; i < L->n; i++)
+		if (L->p[i].e.source == SOURCE_HOST)
+			idx[h.n++] = i;
+	h.idx = idx;
+	h.result = result;
+	atomic_init(&h.next, 0);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = cpus < 1 ? 1 : cpus > MAX_HASH_THREADS ? MAX_HASH_THREADS : (size_t)cpus;
+	if (threads > h.n)
+		threads = h.n ? h.n : 1;
+	pthread_t tid[MAX_HASH_THREADS];
+	size_t started = 0;
+	for (; started + 1 < threads; started++)
+		if (pthread_create(&tid[started], NULL, hash_worker, &h) != 0)
+			break; /* fewer threads still finish the job */
+	hash_worker(&h);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	for (size_t k = 0; k < h.n; k++) {
+		int r = result[k];
+		if (r >= 0)
+			continue;
+		const char *why = r == -E2BIG	 ? "xattr too large"
+				  : r == -ESTALE ? "it changed while it was read"
+						 : strerror(-r);
+		return tdv_error_set(L->err, r, "base %s/%s: %s", L->in->base_path,
+				     L->p[idx[k]].e.path + 1, why);
+	}
+	return 0;
+}
+
 int rootfs_base_folder_load(struct loader *L)
 {
 	int fd = open(L->in->base_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -239,7 +317,9 @@ int rootfs_base_folder_load(struct loader *L)
 		close(dfd);
 		return rootfs_oom(L->err);
 	}
-	return walk_base_dir(L, dfd, "", 0);
+	size_t first = L->n;
+	int r = walk_base_dir(L, dfd, "", 0);
+	return r < 0 ? r : hash_files(L, first);
 }
 
 /* Canonical listing digest of a base folder (documented in rootfs.h). */

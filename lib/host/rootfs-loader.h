@@ -55,6 +55,19 @@ int rootfs_open_beneath(int dirfd, const char *path, uint64_t resolve);
 int rootfs_tree_add_input(struct rootfs_tree *t, const char *role, const char *path,
 			  const uint8_t sha256[32]);
 
+/*
+ * Hash an open host file for entry e: fstat (it must be a regular file), SHA-256 up to
+ * EOF, fstat again.  Fills e->size, e->sha256, e->host_id and e->rehash.  -EINVAL when it
+ * is not a regular file, -ESTALE when it changed while it was read, -errno on I/O errors.
+ *
+ * Threat: an input changed between its measurement (here) and the write.  The writer
+ * checks e->host_id instead of hashing again; ctime cannot be set from user space, so a
+ * change after this call shows in it — except within the timestamp granularity: a file
+ * whose ctime is less than RACY_WINDOW_NS before the time it was hashed gets e->rehash (the
+ * writer re-hashes it, as git re-reads a "racily clean" file).
+ */
+int rootfs_file_hash(int fd, struct rootfs_entry *e);
+
 /* Whether an xattr from a base (folder or archive) is carried into the image. */
 int rootfs_xattr_wanted(const char *key);
 

@@ -120,18 +120,12 @@ static int hash_source(struct loader *L, struct rootfs_entry *e, const char *wha
 					  : strerror(-fd);
 		return tdv_error_set(L->err, fd, "%s: cannot open %s: %s", e->origin, what, why);
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return tdv_error_set(L->err, negative_errno(), "%s: %s: %s", e->origin, what,
-				     strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return tdv_error_set(L->err, -EINVAL, "%s: %s is not a regular file", e->origin,
-				     what);
-	e->size = (uint64_t)st.st_size;
-	int r = digest_fd(HASH_SHA256, fd, e->sha256);
+	int r = rootfs_file_hash(fd, e);
+	if (r == -EINVAL)
+		return tdv_error_set(L->err, r, "%s: %s is not a regular file", e->origin, what);
 	if (r < 0)
 		return tdv_error_set(L->err, r, "%s: cannot read %s: %s", e->origin, what,
-				     strerror(-r));
+				     r == -ESTALE ? "it changed while it was read" : strerror(-r));
 	return 0;
 }
 
@@ -170,6 +164,7 @@ static int add_manifest_file(struct loader *L, const struct manifest_line *l,
 		q->e = (struct rootfs_entry){
 			.mode = src->mode, .uid = src->uid, .gid = src->gid, .size = src->size,
 			.source = src->source, .root = src->root, .link_key = src->link_key,
+			.host_id = src->host_id, .rehash = src->rehash,
 		};
 		memcpy(q->e.sha256, src->sha256, 32);
 		q->e.path = strdup(l->links[i]);

@@ -11,6 +11,7 @@
 
 #include "host/template-manifest.h"
 
+#include "core/digest.h"
 #include "core/util.h"
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #define MAX_ENTRIES (16u << 20) /* a sanity bound on tree size (memory is per entry) */
 
@@ -107,6 +109,63 @@ int rootfs_entry_open(const struct rootfs_tree *t, const struct rootfs_entry *e)
 	/* Base folders were walked without following symlinks: keep it that way. */
 	return rootfs_open_beneath(t->root_fd[e->root], e->host_path,
 			    e->root == ROOT_BASE ? RESOLVE_NO_SYMLINKS : 0);
+}
+
+/* --- host file identity ------------------------------------------------------------ */
+
+/* Far above any kernel's timestamp granularity (a jiffy, at most 10 ms). */
+#define RACY_WINDOW_NS 100000000LL
+
+static void file_id_of(const struct stat *st, struct rootfs_file_id *ret)
+{
+	*ret = (struct rootfs_file_id){
+		.dev = (uint64_t)st->st_dev, .ino = (uint64_t)st->st_ino,
+		.size = (uint64_t)st->st_size,
+		.mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = st->st_mtim.tv_nsec,
+		.ctime_sec = st->st_ctim.tv_sec, .ctime_nsec = st->st_ctim.tv_nsec,
+	};
+}
+
+static bool file_id_equal(const struct rootfs_file_id *a, const struct rootfs_file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec &&
+	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
+}
+
+int rootfs_file_hash(int fd, struct rootfs_entry *e)
+{
+	struct stat before, after;
+	if (fstat(fd, &before) < 0)
+		return negative_errno();
+	if (!S_ISREG(before.st_mode))
+		return -EINVAL;
+	int r = digest_fd(HASH_SHA256, fd, e->sha256);
+	if (r < 0)
+		return r;
+	struct timespec now;
+	if (fstat(fd, &after) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return negative_errno();
+	struct rootfs_file_id a, b;
+	file_id_of(&before, &a);
+	file_id_of(&after, &b);
+	if (!file_id_equal(&a, &b))
+		return -ESTALE;
+	e->host_id = b;
+	e->size = b.size;
+	int64_t age = (now.tv_sec - b.ctime_sec) * 1000000000LL + (now.tv_nsec - b.ctime_nsec);
+	e->rehash = age < RACY_WINDOW_NS;
+	return 0;
+}
+
+int rootfs_file_check(int fd, const struct rootfs_entry *e)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	struct rootfs_file_id now;
+	file_id_of(&st, &now);
+	return file_id_equal(&now, &e->host_id) ? 0 : -ESTALE;
 }
 
 /* --- inputs ------------------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 
 #include "host/rootfs.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -33,6 +34,16 @@ enum rootfs_root {
 	_ROOT_MAX,
 };
 
+/*
+ * What a host file looked like when it was hashed at load time.  The writer compares it
+ * (before and after copying) instead of reading and hashing the file a second time.
+ */
+struct rootfs_file_id {
+	uint64_t dev, ino, size;
+	int64_t mtime_sec, ctime_sec;
+	long mtime_nsec, ctime_nsec;
+};
+
 struct rootfs_entry {
 	char *path;	 /* "/" or "/a/b" */
 	uint32_t mode;	 /* S_IFMT type | permission bits (<= 07777) */
@@ -45,6 +56,9 @@ struct rootfs_entry {
 	char *host_path;	/* SOURCE_HOST: relative to the root folder */
 	uint64_t archive_index; /* SOURCE_ARCHIVE: ordinal of the member in the tarball */
 	uint8_t sha256[32];	/* SOURCE_HOST: content digest taken at load time */
+	struct rootfs_file_id host_id; /* SOURCE_HOST: the file as it was hashed */
+	bool rehash;		/* SOURCE_HOST: changed just before it was hashed (see
+				 * rootfs_file_hash()): the writer hashes it again */
 	uint64_t link_key;	/* hard-link group (0: none); same key = same inode */
 	struct rootfs_xattr *xattrs; /* sorted by key */
 	size_t n_xattrs;
@@ -69,6 +83,12 @@ const struct rootfs_entry *rootfs_tree_find(const struct rootfs_tree *t, const c
  * following a symlink out of it).  Returns an fd or -errno.
  */
 int rootfs_entry_open(const struct rootfs_tree *t, const struct rootfs_entry *e);
+
+/*
+ * 0 when the open fd is still the file e was hashed from, unchanged since (device, inode,
+ * size, mtime, ctime all equal); -ESTALE when it differs, -errno when fstat fails.
+ */
+int rootfs_file_check(int fd, const struct rootfs_entry *e);
 
 /*
  * Stream the base tarball in archive order: for every member that is a SOURCE_ARCHIVE

@@ -15,6 +15,18 @@ if [ -d "$TDV_TESTDATA/tdx" ]; then
 	cp "$TDV_TESTDATA/tdx/trustee/CCEL_AAEL_alibabacloud" "$T/corpus/eventlog/real-aael"
 	cp "$TDV_TESTDATA/tdx/gcp-cos-grub/cos-113-tdx-quote.dat" "$T/corpus/tdx-quote/real-v4"
 	cp "$TDV_TESTDATA/tdx/trustee/tdx_quote_5.dat" "$T/corpus/tdx-quote/real-v5"
+	mkdir -p "$T/corpus/collateral" "$T/corpus/pck-extension"
+	for f in "$TDV_TESTDATA"/tdx/intel-collateral/tinfoil/*; do
+		[ -f "$f" ] && cp "$f" "$T/corpus/collateral/real-${f##*/}"
+	done
+	# The real PCK leaf certificates (DER) seed the SGX extension parser.
+	if command -v openssl >/dev/null; then
+		for q in "$TDV_TESTDATA"/tdx/intel-collateral/tinfoil/quotes/tinfoil-quote-[13].dat; do
+			tr -d '\000' <"$q" | sed -n 's/.*\(-----BEGIN CERT\)/\1/; /BEGIN CERT/,/END CERT/p' | sed '/END CERT/q' |
+				openssl x509 -outform DER -out "$T/corpus/pck-extension/real-${q##*/}" ||
+				true
+		done
+	fi
 fi
 for bin in build/fuzz/fuzz/fuzz-*; do
 	name=${bin##*/fuzz-}

@@ -22,14 +22,33 @@ rtmrs() { # replay JSON -> "r0 r1 r2 r3"
 }
 Z48=$(printf '0%.0s' $(seq 96))
 
-info "check: gcp-cos-grub quote + CCEL verify"
-expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L"
+# The gcp-cos-grub registers as PROVENANCE.md documents them (MRTD, RTMR0..2; RTMR3 zero).
+GCP_PINS=(--mrtd dae67181d3d65e073ad8f95b7907d5e927bfe9761c9ff3e9b89734a45d8954dba41394c7717cb2735396c1d04231f94a
+	--rtmr0 3fa2f61f395b7f5feefb4ec2df61297f109ad8abcd6410c1b7df60f21f37b19297fc35e544039c7e1edece752afd17f6
+	--rtmr1 f62dbc072bd5d3f3438b7b35c39a727f5aea2ffc2473f43723953f530daf62504f0a7944aa62c41a86e8a878c2b122c1
+	--rtmr2 4969684dc87381fc3b3134176c8d8806eaf0a901859f5f70cfae8d17714b46c10a8de219048c9fc09f11f381a6fbe7c1
+	--rtmr3 "$Z48")
+info "check: gcp-cos-grub quote + CCEL verify (no collateral here: TCB skipped on purpose)"
+expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" "${GCP_PINS[@]}"
+grep -q '^FAIL  quote    tcb: not evaluated' "$T/expect.out" || fail "no collateral, yet the TCB passed"
+expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check "${GCP_PINS[@]}"
+grep -q '^NOTE  quote    tcb: skipped' "$T/expect.out" || fail "--no-tcb-check not reported as skipped"
 grep -q '^verdict: VERIFIED' "$T/expect.out" || fail "no VERIFIED verdict"
 [ "$(grep -c '^PASS  RTMR' "$T/expect.out")" = 4 ] || fail "not all four RTMRs pass"
-expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --json \
-	--report-data "$(printf '0%.0s' $(seq 128))"
+expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --json --no-tcb-check \
+	--report-data "$(printf '0%.0s' $(seq 128))" "${GCP_PINS[@]}"
 assert_eq "$(jq -r .verdict "$T/expect.out")" verified "check --json verdict"
 assert_eq "$(jq '[.checks[] | select(.status=="fail")] | length' "$T/expect.out")" 0 "failed checks"
+assert_eq "$(jq -c '[.registers[] | [.register, .verdict]]' "$T/expect.out")" \
+	'[["MRTD","pass"],["RTMR0","pass"],["RTMR1","pass"],["RTMR2","pass"],["RTMR3","pass"],["TDATTRIBUTES","pass"],["XFAM","pass"]]' \
+	"register verdicts"
+info "check: unpinned registers make the verdict PARTIAL (exit 1), named"
+expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check
+grep -q '^verdict: PARTIAL (unpinned: MRTD, RTMR0, RTMR1, RTMR2, RTMR3)' "$T/expect.out" ||
+	fail "no PARTIAL verdict naming every unpinned register"
+expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check \
+	"${GCP_PINS[@]:0:8}"
+grep -q '^verdict: PARTIAL (unpinned: RTMR3)' "$T/expect.out" || fail "RTMR3 not named unpinned"
 
 info "replay gcp: RTMRs = the quote's; every grub_cmd:/kernel_cmdline: digest recomputes"
 "$VERIFY_BIN" replay --json "$GCP_L" >"$T/gcp.json"
@@ -68,44 +87,48 @@ assert_eq "$(rtmrs "$T/split.json")" "$ALI_RTMRS" "split replay"
 assert_eq "$(jq '[.events[] | select(.source=="aael")] | length' "$T/split.json")" 2 "aael events"
 
 info "quote v5 fields (PROVENANCE.md) and both quotes' signatures"
-expect_exit 0 "$VERIFY_BIN" quote --json "$Q5"
+expect_exit 0 "$VERIFY_BIN" quote --json --no-tcb-check "$Q5"
 q5=$(jq -r '[.version, .body_type, .mrtd, .rtmr0, .rtmr1, .rtmr2, .rtmr3, .reportdata,
 	.checks.ak_signature, .checks.qe_report_binding, .checks.pck_signature_over_qe_report] |
 	map(tostring) | join(" ")' "$T/expect.out")
 assert_eq "$q5" "5 3 dfba221b48a22af8511542ee796603f37382800840dcd978703909bf8e64d4c8a1e9de86e7c9638bfcba422f3886400a 9b529f3689e2e8ebb899e9abbbc3dab394d6545e8cdb28a2abb9cc2f377b83a65c01ba56b824cd3ee885df20051f5128 ca5a979317ffe8a527a3b7aadab03976d7cb6eef1041fb9bd9d69e6fafa7252cdc10e4c2a55e7ecbd2ddb5cacc867430 $Z48 $Z48 6d6ab13b046cff606ac0074be13981b07b6325dba10b5facc96febf551c0c3be2b75f92fe1f88f4bb996969ad0174b4b7a70261b7b85c844f4b33a4674fd049f true true true" "v5 quote"
-expect_exit 0 "$VERIFY_BIN" quote --json "$GCP_Q"
+expect_exit 0 "$VERIFY_BIN" quote --json --no-tcb-check "$GCP_Q"
 assert_eq "$(jq -r '[.version, .mrtd, .checks.ak_signature] | map(tostring) | join(" ")' "$T/expect.out")" \
 	"4 dae67181d3d65e073ad8f95b7907d5e927bfe9761c9ff3e9b89734a45d8954dba41394c7717cb2735396c1d04231f94a true" "v4 quote"
-grep -q "PCK chain not verified" <("$VERIFY_BIN" quote "$GCP_Q") || fail "quote hides the unverified chain"
+expect_exit 1 "$VERIFY_BIN" quote "$GCP_Q"
+grep -q "tcb: not evaluated" "$T/expect.out" || fail "quote hides the unevaluated TCB"
 
 info "--root-ca: the chain verifies to its own Intel root (pinned here), not to a stranger"
 awk '/BEGIN CERT/{n++} n==3' <(tr -d '\000' <"$GCP_Q") | sed '/END CERT/q' >"$T/root.pem"
 grep -q 'END CERTIFICATE' "$T/root.pem" || fail "could not cut the root out of the chain"
-expect_exit 0 "$VERIFY_BIN" quote --root-ca "$T/root.pem" "$Q5"
-grep -q "PCK chain verifies to the given root CA" "$T/expect.out" || fail "root CA not used"
+expect_exit 0 "$VERIFY_BIN" quote --root-ca "$T/root.pem" --no-tcb-check "$Q5"
+grep -q "pck-chain: verifies to /CN=Intel SGX Root CA" "$T/expect.out" || fail "root CA not used"
 if command -v openssl >/dev/null; then
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/k.pem" \
 		-out "$T/other.pem" -subj "/CN=Intel SGX Root CA" -days 2 2>/dev/null
-	expect_exit 1 "$VERIFY_BIN" quote --root-ca "$T/other.pem" "$Q5"
-	expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --root-ca "$T/other.pem"
+	expect_exit 1 "$VERIFY_BIN" quote --root-ca "$T/other.pem" --no-tcb-check "$Q5"
+	grep -q "FAIL  quote    pck-chain: does not verify" "$T/expect.out" || fail "look-alike root trusted"
+	expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --no-tcb-check \
+		--root-ca "$T/other.pem"
 fi
-expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --policy strict
+expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --policy strict --no-tcb-check \
+	"${GCP_PINS[@]}"
 expect_exit 0 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$GCP_L" --policy strict \
-	--root-ca "$T/root.pem"
+	--no-tcb-check --root-ca "$T/root.pem" "${GCP_PINS[@]}"
 
 info "one flipped byte in a quote body or an event digest -> mismatch (exit 1)"
 for off in 50 $((48 + 136)) $((48 + 376 + 47)) $((48 + 568)); do # header, MRTD, RTMR0, REPORTDATA
 	cp "$GCP_Q" "$T/q"
 	flip "$T/q" "$off"
-	expect_exit 1 "$VERIFY_BIN" check --quote "$T/q" --eventlog "$GCP_L"
+	expect_exit 1 "$VERIFY_BIN" check --quote "$T/q" --eventlog "$GCP_L" --no-tcb-check
 done
 cp "$Q5" "$T/q5"
 flip "$T/q5" $((54 + 136 + 5))
-expect_exit 1 "$VERIFY_BIN" quote "$T/q5"
+expect_exit 1 "$VERIFY_BIN" quote --no-tcb-check "$T/q5"
 for ev in 23 40; do # the grub EFI application (RTMR1), the kernel_cmdline string (RTMR2)
 	cp "$GCP_L" "$T/l"
 	flip "$T/l" $(($(jq ".events[$ev].offset" "$T/gcp.json") + 12 + 2 + 7))
-	expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$T/l"
+	expect_exit 1 "$VERIFY_BIN" check --quote "$GCP_Q" --eventlog "$T/l" --no-tcb-check
 	grep -q '^FAIL  RTMR' "$T/expect.out" || fail "event $ev flip not seen as an RTMR mismatch"
 done
 cp "$ALI_L" "$T/a"

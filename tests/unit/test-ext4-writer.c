@@ -8,6 +8,7 @@
 
 #include "core/util.h"
 #include "host/rootfs.h"
+#include "host/rootfs-tree.h"
 
 #include <ext2fs/ext2fs.h>
 #include <errno.h>
@@ -198,6 +199,70 @@ static void test_source_changed(void **state)
 	rootfs_tree_free(t);
 }
 
+static int blank_image(const struct rootfs_tree *t, char path[600], const char *name)
+{
+	uint64_t size;
+	struct tdv_error err = { 0 };
+	assert_int_equal(ext4_image_size(t, &opts, &size, &err), 0);
+	snprintf(path, 600, "%s/%s", top, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	close(fd);
+	return 0;
+}
+
+/* Rewrite one byte in place: same inode, same size, other content (and a new ctime). */
+static void poke(const char *rel)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "7", 1, 0), 1);
+	close(fd);
+}
+
+static void test_source_changed_in_place(void **state)
+{
+	/* Older than the racy window: the writer compares the file's identity, no digest. */
+	usleep(200 * 1000);
+	struct rootfs_tree *t = load_tree(manifest, NULL);
+	const struct rootfs_entry *e = rootfs_tree_find(t, "/d/big");
+	assert_non_null(e);
+	assert_false(e->rehash);
+	poke("t/d/big");
+	char path[600];
+	struct tdv_error err = { 0 };
+	blank_image(t, path, "x.img");
+	assert_int_equal(ext4_image_write(t, &opts, path, 0, &err), -ESTALE);
+	assert_non_null(strstr(err.msg, "/d/big: source changed since it was loaded"));
+	rootfs_tree_free(t);
+}
+
+static void test_racy_source_rehashed(void **state)
+{
+	/* Changed just before it was hashed: its ctime cannot vouch for it, so the writer
+	 * hashes it again.  A digest that no longer matches must fail the write, whatever
+	 * the identity says (the test corrupts the load-time digest to show it is used). */
+	poke("t/d/big");
+	struct rootfs_tree *t = load_tree(manifest, NULL);
+	struct rootfs_entry *e = (struct rootfs_entry *)rootfs_tree_find(t, "/d/big");
+	assert_non_null(e);
+	assert_true(e->rehash);
+	char path[600];
+	struct tdv_error err = { 0 };
+	blank_image(t, path, "x.img");
+	assert_int_equal(ext4_image_write(t, &opts, path, 0, &err), 0);
+	e->sha256[0] ^= 1;
+	assert_int_equal(ext4_image_write(t, &opts, path, 0, &err), -ESTALE);
+	assert_non_null(strstr(err.msg, "/d/big: source changed since it was loaded"));
+	/* Not racy: the identity vouches, the digest is not recomputed. */
+	e->rehash = false;
+	assert_int_equal(ext4_image_write(t, &opts, path, 0, &err), 0);
+	rootfs_tree_free(t);
+}
+
 static void test_tarball_base(void **state)
 {
 	char cmd[900];
@@ -231,6 +296,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deterministic_and_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sizes_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_changed_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_racy_source_rehashed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tarball_base, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

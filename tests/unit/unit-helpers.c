@@ -113,6 +113,43 @@ struct unit_quote unit_quote_make(int version, int body_type, const uint8_t *rtm
 struct unit_quote unit_quote_make_attributes(int version, int body_type, const uint8_t *rtmrs,
 					     const uint8_t *td_attributes)
 {
+	return unit_quote_make_qe(version, body_type, rtmrs, td_attributes, true);
+}
+
+/* Intel's TD QE identity (public): what a forger who read the PCS documents puts there. */
+static void intel_td_qe_report(uint8_t *qe)
+{
+	static const char mrsigner[] =
+		"dc9e2a7c6f948f17474e34a7fc43ed030f7c1563f1babddf6340c82e0e54a8c5";
+	size_t n;
+	uint8_t *m = unit_unhex(mrsigner, &n);
+	memcpy(qe + TDX_QE_REPORT_MRSIGNER_OFF, m, n);
+	free(m);
+	qe[48] = 0x15; /* ATTRIBUTES as real QEs report them (INIT, MODE64BIT, PROVISIONKEY) */
+	le16_put(qe + TDX_QE_REPORT_ISVPRODID_OFF, 2);
+	le16_put(qe + TDX_QE_REPORT_ISVSVN_OFF, 7);
+}
+
+static struct unit_quote quote_make(int version, int body_type, const uint8_t *rtmrs,
+				    const uint8_t *td_attributes, bool intel_qe,
+				    const uint8_t *mrconfigid);
+
+struct unit_quote unit_quote_make_qe(int version, int body_type, const uint8_t *rtmrs,
+				     const uint8_t *td_attributes, bool intel_qe)
+{
+	return quote_make(version, body_type, rtmrs, td_attributes, intel_qe, NULL);
+}
+
+struct unit_quote unit_quote_make_fields(int version, int body_type, const uint8_t *rtmrs,
+					 const uint8_t *td_attributes, const uint8_t *mrconfigid)
+{
+	return quote_make(version, body_type, rtmrs, td_attributes, true, mrconfigid);
+}
+
+static struct unit_quote quote_make(int version, int body_type, const uint8_t *rtmrs,
+				    const uint8_t *td_attributes, bool intel_qe,
+				    const uint8_t *mrconfigid)
+{
 	EVP_PKEY *ak = EVP_EC_gen("P-256"), *pck = EVP_EC_gen("P-256");
 	assert_non_null(ak);
 	assert_non_null(pck);
@@ -140,12 +177,16 @@ struct unit_quote unit_quote_make_attributes(int version, int body_type, const u
 		memcpy(q + body_at + 328, rtmrs, 4 * 48);
 	if (td_attributes)
 		memcpy(q + body_at + 120, td_attributes, 8);
+	if (mrconfigid)
+		memcpy(q + body_at + 184, mrconfigid, 48);
 	le32_put(q + sig_at, (uint32_t)sig_len);
 	uint8_t *sd = q + sig_at + 4;
 	raw_pubkey(ak, sd + 64);
 	le16_put(sd + 128, TDX_CERT_TYPE_QE_REPORT);
 	le32_put(sd + 130, (uint32_t)cert6);
 	uint8_t *qe = sd + 134, *auth = qe + TDX_QE_REPORT_SIZE + 64 + 2;
+	if (intel_qe)
+		intel_td_qe_report(qe);
 	le16_put(qe + TDX_QE_REPORT_SIZE + 64, (uint16_t)auth_len);
 	for (size_t i = 0; i < auth_len; i++)
 		auth[i] = (uint8_t)i;

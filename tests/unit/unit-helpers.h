@@ -3,6 +3,7 @@
 #pragma once
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,14 @@ struct unit_quote unit_quote_make(int version, int body_type, const uint8_t *rtm
 /* The same with TDATTRIBUTES (8 bytes) set before signing, when not NULL. */
 struct unit_quote unit_quote_make_attributes(int version, int body_type, const uint8_t *rtmrs,
 					     const uint8_t *td_attributes);
+/* The same; intel_qe: the QE report carries Intel's public TD QE identity (MRSIGNER,
+ * ISVPRODID 2, ATTRIBUTES), as a careful forger would; else it is all zero but its
+ * REPORTDATA.  The two above set intel_qe. */
+struct unit_quote unit_quote_make_qe(int version, int body_type, const uint8_t *rtmrs,
+				     const uint8_t *td_attributes, bool intel_qe);
+/* ... and MRCONFIGID (48 bytes) when not NULL. */
+struct unit_quote unit_quote_make_fields(int version, int body_type, const uint8_t *rtmrs,
+					 const uint8_t *td_attributes, const uint8_t *mrconfigid);
 void unit_quote_free(struct unit_quote *q);
 /* A self-signed certificate for key as PEM text (NUL-terminated); caller frees. */
 char *unit_self_signed_pem(EVP_PKEY *key, const char *cn, size_t *ret_len);
