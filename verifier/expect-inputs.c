@@ -30,6 +30,7 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x10a: a->acpi_tables = value; return true;
 	case 0x10b: a->acpi_rsdp = value; return true;
 	case 0x10c: a->acpi_loader = value; return true;
+	case 0x10d: a->secure_boot = value; return true;
 	case 0x110: a->kata_config = value; return true;
 	case 0x111: a->nr_cpus = value; return true;
 	default: return false;
@@ -113,6 +114,8 @@ static int load_firmware(const char *verb, const struct expect_args *a, struct e
 			return usage_error(verb, "--qemu-version must be MAJOR.MINOR[.PATCH]");
 		s->in.has_page_order = true;
 	}
+	if (a->secure_boot && secure_boot_support_from_name(a->secure_boot, &s->in.secure_boot) < 0)
+		return usage_error(verb, "--secure-boot must be unsupported or disabled");
 	if (a->memory && qemu_parse_memory_size(a->memory, &s->in.memory_size) < 0)
 		return usage_error(verb, "--memory SIZE as QEMU -m: 2048, 2G, 512M");
 	size_t len;
@@ -145,8 +148,10 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 	if ((a->memory || a->machine) && !a->qemu_patch && !a->firmware)
 		return usage_error(verb, "--memory and --machine go with --qemu-kernel-patch or "
 					 "--firmware");
-	if ((a->qemu_version || a->acpi_tables || a->acpi_rsdp || a->acpi_loader) && !a->firmware)
-		return usage_error(verb, "--qemu-version and --acpi-* go with --firmware");
+	if ((a->qemu_version || a->acpi_tables || a->acpi_rsdp || a->acpi_loader ||
+	     a->secure_boot) && !a->firmware)
+		return usage_error(verb, "--qemu-version, --acpi-* and --secure-boot go with "
+					 "--firmware");
 	int fw = load_firmware(verb, a, s);
 	if (fw != VERIFY_OK)
 		return fw;

@@ -23,6 +23,7 @@ struct expect_args {
 	const char *kata_config, *nr_cpus;
 	bool qemu_patch;
 	const char *firmware, *qemu_version, *acpi_tables, *acpi_rsdp, *acpi_loader;
+	const char *secure_boot;
 };
 
 /* Owns what the inputs point to. */
@@ -53,6 +54,7 @@ struct expect_state {
 	{ "acpi-tables", required_argument, NULL, 0x10a },                             \
 	{ "acpi-rsdp", required_argument, NULL, 0x10b },                               \
 	{ "acpi-loader", required_argument, NULL, 0x10c },                             \
+	{ "secure-boot", required_argument, NULL, 0x10d },                             \
 	{ "kata-config", required_argument, NULL, 0x110 },                             \
 	{ "nr-cpus", required_argument, NULL, 0x111 }
 
@@ -73,7 +75,9 @@ struct expect_state {
 	"  --qemu-version X.Y       QEMU's page order for MRTD (>= 9 interleaved, 8 add-first)\n" \
 	"  --acpi-tables FILE       QEMU's fw_cfg etc/acpi/tables of a VM of the same shape\n" \
 	"  --acpi-rsdp FILE         QEMU's fw_cfg etc/acpi/rsdp\n"                    \
-	"  --acpi-loader FILE       QEMU's fw_cfg etc/table-loader\n"
+	"  --acpi-loader FILE       QEMU's fw_cfg etc/table-loader\n"                 \
+	"  --secure-boot S          unsupported (default: firmware without Secure Boot,\n" \
+	"                           SecureBoot absent) | disabled (built with it, no keys)\n"
 
 /* true when opt was one of the options above (value stored). */
 bool expect_args_take(struct expect_args *a, int opt, const char *value);

@@ -34,6 +34,7 @@
 #include "core/error.h"
 #include "core/verity.h"
 #include "host/qemu-kernel.h"
+#include "host/rtmr0.h"
 #include "host/tdvf.h"
 
 #include <stdbool.h>
@@ -141,6 +142,8 @@ struct expected_inputs {
 	/* QEMU's page order for MRTD (--qemu-version); has_page_order false = unknown. */
 	bool has_page_order;
 	enum tdvf_page_order page_order;
+	/* Whether the SecureBoot variable exists (host/rtmr0.h). */
+	enum secure_boot_support secure_boot;
 	/* -m in bytes (the TD HOB); 0 = unknown. */
 	uint64_t memory_size;
 	/* QEMU's fw_cfg blobs etc/acpi/tables, etc/acpi/rsdp, etc/table-loader; NULL = the

@@ -375,7 +375,24 @@ static void test_fmspc_missing(void **state)
 
 /* TCB rules on edited copies of the real TCB info: the signature then fails, but the TCB
  * evaluation is made all the same and must say what Intel's rules say. */
-static struct quote_appraisal edited(const char *from, const char *to, unsigned accept)
+/* json with the first occurrence of from replaced by to (fresh buffer, *len updated). */
+static char *replace_once(char *json, size_t *len, const char *from, const char *to)
+{
+	const char *hit = strstr(json, from);
+	if (!hit)
+		fail_msg("not in the TCB info: %s", from);
+	size_t off = (size_t)(hit - json), fl = strlen(from), tl = strlen(to);
+	char *out = malloc(*len - fl + tl + 1);
+	memcpy(out, json, off);
+	memcpy(out + off, to, tl);
+	memcpy(out + off + tl, json + off + fl, *len - off - fl + 1);
+	*len = *len - fl + tl;
+	free(json);
+	return out;
+}
+
+/* The real TCB info with edits (pairs from, to; NULL-terminated), appraised for quote 1. */
+static struct quote_appraisal edited_n(unsigned accept, const char *const *edits)
 {
 	const char *cd = collateral_dir();
 	char path[PATH_MAX + 128], sub[64];
@@ -383,18 +400,12 @@ static struct quote_appraisal edited(const char *from, const char *to, unsigned 
 	snprintf(path, sizeof(path), "%s/tcb_info_90c06f000000.json", cd);
 	size_t len;
 	char *json = slurp(path, &len);
-	const char *hit = strstr(json, from);
-	assert_non_null(hit);
-	size_t off = (size_t)(hit - json), fl = strlen(from), tl = strlen(to);
-	char *out = malloc(len + tl + 1);
-	memcpy(out, json, off);
-	memcpy(out + off, to, tl);
-	memcpy(out + off + tl, json + off + fl, len - off - fl);
+	for (size_t i = 0; edits[i]; i += 2)
+		json = replace_once(json, &len, edits[i], edits[i + 1]);
 	snprintf(sub, sizeof(sub), "edit%d", n++);
 	link_base(sub);
 	link_real(sub, "tcb_info_90c06f000000_chain.txt", "chain");
-	put(sub, "tcb", out, len - fl + tl);
-	free(out);
+	put(sub, "tcb", json, len);
 	free(json);
 	snprintf(path, sizeof(path), "%s/%s", dir, sub);
 	struct collateral *c = load(path);
@@ -408,6 +419,15 @@ static struct quote_appraisal edited(const char *from, const char *to, unsigned 
 	collateral_free(c);
 	return a;
 }
+
+static struct quote_appraisal edited(const char *from, const char *to, unsigned accept)
+{
+	const char *const edits[] = { from, to, NULL };
+	return edited_n(accept, edits);
+}
+
+/* The TDX_01 module identity's UpToDate level. */
+#define MODULE_L0 "\"tcbLevels\":[{\"tcb\":{\"isvsvn\":6}"
 
 static void test_tcb_rules(void **state)
 {
@@ -442,6 +462,29 @@ static void test_tcb_rules(void **state)
 	assert_int_equal(a.module_status, TCB_REVOKED);
 	assert_int_equal(a.tcb_status, TCB_REVOKED);
 	assert_state(a, APPRAISE_TCB, APPRAISE_FAILED);
+	/* SWHardeningNeeded passes only when accepted; with an OutOfDate TDX module a
+	 * ConfigurationNeeded platform is OutOfDateConfigurationNeeded. */
+	a = edited("\"tcbStatus\":\"UpToDate\"},{\"tcb\":{\"sgxtcbcomponents\"",
+		   "\"tcbStatus\":\"SWHardeningNeeded\",\"advisoryIDs\":[\"INTEL-SA-00615\"]},"
+		   "{\"tcb\":{\"sgxtcbcomponents\"",
+		   0);
+	assert_int_equal(a.tcb_status, TCB_SW_HARDENING_NEEDED);
+	assert_state(a, APPRAISE_TCB, APPRAISE_FAILED);
+	assert_string_equal(a.advisories, "INTEL-SA-00615");
+	a = edited("\"tcbStatus\":\"UpToDate\"},{\"tcb\":{\"sgxtcbcomponents\"",
+		   "\"tcbStatus\":\"SWHardeningNeeded\"},{\"tcb\":{\"sgxtcbcomponents\"",
+		   TCB_ACCEPT(TCB_UP_TO_DATE) | TCB_ACCEPT(TCB_SW_HARDENING_NEEDED));
+	assert_state(a, APPRAISE_TCB, APPRAISE_PASSED);
+	const char *const config_and_module[] = {
+		"\"tcbStatus\":\"UpToDate\"},{\"tcb\":{\"sgxtcbcomponents\"",
+		"\"tcbStatus\":\"ConfigurationNeeded\"},{\"tcb\":{\"sgxtcbcomponents\"",
+		MODULE_L0, "\"tcbLevels\":[{\"tcb\":{\"isvsvn\":9}",
+		NULL,
+	};
+	a = edited_n(0, config_and_module);
+	assert_int_equal(a.platform_status, TCB_CONFIGURATION_NEEDED);
+	assert_int_equal(a.module_status, TCB_OUT_OF_DATE);
+	assert_int_equal(a.tcb_status, TCB_OUT_OF_DATE_CONFIGURATION_NEEDED);
 	/* A TCB info for another PCE-ID does not describe this platform. */
 	a = edited("\"pceId\":\"0000\"", "\"pceId\":\"0001\"", 0);
 	assert_state(a, APPRAISE_TCB, APPRAISE_FAILED);

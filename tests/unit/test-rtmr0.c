@@ -113,6 +113,15 @@ static void test_profiles(void **state)
 	assert_false(expected_rtmr0_determined(&in, ev, n));
 	free(ev);
 
+	/* A firmware built with Secure Boot support measures SecureBoot = 00. */
+	in.secure_boot = SECURE_BOOT_DISABLED;
+	assert_int_equal(rtmr0_events_compute(&in, &ev, &n, &err), 0);
+	assert_int_equal(ev[4].kind, EXPECTED_SECURE_BOOT_VARIABLE);
+	unit_assert_hex(ev[4].digest, SHA384_SIZE,
+			"cfa4e2c606f572627bf06d5669cc2ab1128358d27b45bc63ee9ea56ec109cfaf"
+			"b7194006f847a6a74b5eaed6b73332ec");
+	free(ev);
+
 	/* Without --memory the HOB is not determined; a size the sections do not fit is an
 	 * error. */
 	in.memory_size = 0;
