@@ -115,7 +115,6 @@ struct build_result {
 	bool have_initrd;
 	uint8_t init_sha256[32];
 	char **initrd_modules;
-	bool *initrd_module_optional; /* per module: optional (else required) */
 	/* Output files written so far, for manifest.json and --json. */
 	struct {
 		char name[32];
