@@ -227,3 +227,8 @@ int unit_scratch_dir_remove(const char *path)
 {
 	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+void unit_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t len, uint8_t rs[64])
+{
+	sign_raw(key, msg, len, rs);
+}
