@@ -237,16 +237,27 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		if (!s->cmdline)
 			return VERIFY_BAD_INPUT;
 	}
-	if (s->cmdline) {
-		/* Where /init extends the rootfs event, read as /init reads it. */
+	if (s->have_manifest) {
+		/* Threat: predicting RTMR3 from the manifest while /init obeys a cmdline that
+		 * sets up another volume, or none.  Read the line as /init does and hold it
+		 * against the manifest; the register comes from the line. */
 		struct verity_cmdline v;
-		const char *why = "";
-		if (verity_cmdline_measure_targets(s->cmdline, &v, &why) < 0) {
-			fprintf(stderr, "tdverity-verify: %s: the cmdline: %s\n", verb, why);
+		if (!s->cmdline) {
+			fprintf(stderr, "tdverity-verify: %s: %s: no cmdline (neither --cmdline nor "
+					"the manifest's): the rootfs event's register comes from it\n",
+				verb, a->manifest);
+			return VERIFY_BAD_INPUT;
+		}
+		if (build_manifest_check_cmdline(&s->manifest, s->cmdline, &v, &err) < 0) {
+			fprintf(stderr, "tdverity-verify: %s: %s: %s\n", verb,
+				a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file : a->manifest,
+				err.msg);
 			return VERIFY_BAD_INPUT;
 		}
 		s->in.rootfs_rtmr = v.rtmr;
 		s->in.rootfs_pcr = v.pcr;
+		if (v.measure == MEASURE_NONE) /* /init extends nothing: predict nothing */
+			s->in.rootfs_event = NULL, s->in.rootfs_event_len = 0;
 	}
 
 	s->in.kernel_path = a->kernel;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "host/expected.h"
+#include "host/manifest.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -25,9 +25,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CMDLINE "console=ttyS0 root=/dev/dm-0 ro"
 #define ROOT_HASH "4f1b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70819"
 #define SALT "0102030405060708"
+/* A split-layout build's line: the volume of the manifest below, plus a console. */
+#define CMDLINE                                                                        \
+	"roothash=" ROOT_HASH " systemd.verity_root_data=/dev/vda "                   \
+	"systemd.verity_root_hash=/dev/vdb systemd.verity_root_options=hash=sha256,"  \
+	"salt=" SALT ",data-block-size=4096,hash-block-size=4096,data-blocks=1000,"    \
+	"hash-offset=0,superblock=true,panic-on-corruption console=ttyS0"
 
 static char dir[64];
 
@@ -285,10 +290,13 @@ static void make_pin_options(void)
 static int setup(void **state)
 {
 	assert_int_equal(unit_scratch_dir_make(dir, sizeof(dir), "tdv-unit-check"), 0);
-	const char *manifest = "{\"hash_algorithm\":\"sha256\",\"root_hash\":\"" ROOT_HASH
-			       "\",\"salt\":\"" SALT "\",\"data_blocks\":1000,"
-			       "\"data_block_size\":4096,\"hash_block_size\":4096,"
-			       "\"cmdline\":\"" CMDLINE "\"}";
+	const char *manifest =
+		"{\"layout\":\"split\",\"hash_algorithm\":\"sha256\",\"root_hash\":\"" ROOT_HASH
+		"\",\"salt\":\"" SALT "\",\"data_blocks\":1000,\"data_block_size\":4096,"
+		"\"hash_block_size\":4096,\"hash_offset\":0,\"superblock\":true,"
+		"\"partitions\":[{\"role\":\"root\",\"offset\":0,\"size\":4096000,"
+		"\"file\":\"rootfs.img\"},{\"role\":\"root-verity\",\"offset\":0,"
+		"\"size\":69632,\"file\":\"rootfs.verity\"}],\"cmdline\":\"" CMDLINE "\"}";
 	put_file("manifest.json", manifest, strlen(manifest));
 	put_file("cmdline.txt", CMDLINE "\n", strlen(CMDLINE) + 1);
 	return 0;
