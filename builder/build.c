@@ -411,6 +411,8 @@ static int load_inputs(struct build_ctx *x)
 		.template_dir = c->template_dir,
 		.agent_path = c->agent,
 		.base_path = c->base,
+		.inputs = c->inputs,
+		.n_inputs = c->n_inputs,
 	};
 	int r = rootfs_tree_load(&in, &x->tree, x->err);
 	if (r < 0)
@@ -434,6 +436,8 @@ static int load_inputs(struct build_ctx *x)
 			rec->path = strdup("@AGENT@");
 		else if (strcmp(inputs[i].role, "base") == 0)
 			rec->path = strdup("@BASE@");
+		else if (strcmp(inputs[i].role, "input") == 0)
+			rec->path = strdup(inputs[i].path); /* "@NAME@" */
 		else
 			rec->path = build_input_display_path(c->template_dir, inputs[i].path);
 		if (!rec->role || !rec->path)
