@@ -2,7 +2,7 @@
 /*
  * Every identifier of a build (verity salt and superblock UUID, ext4 UUID and htree hash
  * seed, disk GUID) derives from the inputs: no randomness, so two builds of the same
- * inputs are bit-identical (DESIGN.md decision 2).  Each identifier has its own label, so
+ * inputs are bit-identical (docs/DESIGN.md decision 2).  Each identifier has its own label, so
  * knowing one (the salt and UUIDs are public) reveals nothing about the others beyond the
  * master digest they share, and no two can be equal by construction.
  */

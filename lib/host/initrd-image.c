@@ -21,7 +21,7 @@ struct wanted_module {
 	bool required;
 };
 
-/* What the guest needs as modules (DESIGN.md: Debian 6.1 builds these as modules). */
+/* What the guest needs as modules (docs/DESIGN.md: Debian 6.1 builds these as modules). */
 static const struct wanted_module base_modules[] = {
 	{ "virtio_pci", true }, { "virtio_blk", true }, { "dm_mod", true },
 	{ "dm_verity", true },	{ "ext4", true },	{ "tpm_tis", false },
