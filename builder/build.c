@@ -411,6 +411,8 @@ static int load_inputs(struct build_ctx *x)
 		.template_dir = c->template_dir,
 		.agent_path = c->agent,
 		.base_path = c->base,
+		.inputs = c->inputs,
+		.n_inputs = c->n_inputs,
 	};
 	int r = rootfs_tree_load(&in, &x->tree, x->err);
 	if (r < 0)
@@ -434,6 +436,8 @@ static int load_inputs(struct build_ctx *x)
 			rec->path = strdup("@AGENT@");
 		else if (strcmp(inputs[i].role, "base") == 0)
 			rec->path = strdup("@BASE@");
+		else if (strcmp(inputs[i].role, "input") == 0)
+			rec->path = strdup(inputs[i].path); /* "@NAME@" */
 		else
 			rec->path = build_input_display_path(c->template_dir, inputs[i].path);
 		if (!rec->role || !rec->path)
@@ -562,7 +566,7 @@ static int write_initrd(struct build_ctx *x)
 	char **mods = NULL;
 	int ret;
 
-	if (!c->kernel_modules)
+	if (!c->initrd)
 		return 0;
 	if (c->init)
 		snprintf(init, sizeof(init), "%s", c->init);
@@ -573,7 +577,7 @@ static int write_initrd(struct build_ctx *x)
 		return bad_input(x, tdv_error_set(x->err, ret, "init %s: %s", init, strerror(-ret)));
 
 	const char *alg = hash_alg_name(c->alg);
-	ret = initrd_modules_resolve(c->kernel_modules, alg, &mods, x->err);
+	ret = initrd_modules_resolve(c->kernel_modules, alg, &mods, NULL, x->err);
 	if (ret < 0)
 		return bad_input(x, ret);
 	for (size_t i = 0; mods[i]; i++) { /* keep the file names only: paths are the host's */
