@@ -71,7 +71,10 @@ enum {
 	OPT_JSON,
 	OPT_KERNEL_MODULES,
 	OPT_INIT,
+	OPT_INITRD,
+	OPT_MEASURE,
 	OPT_KATA_IMAGE,
+	OPT_INPUT,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -89,7 +92,10 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "kernel-modules", required_argument, NULL, OPT_KERNEL_MODULES },
 	{ "init", required_argument, NULL, OPT_INIT },
+	{ "initrd", no_argument, NULL, OPT_INITRD },
+	{ "measure", required_argument, NULL, OPT_MEASURE },
 	{ "kata-image", required_argument, NULL, OPT_KATA_IMAGE },
+	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -105,8 +111,35 @@ static int set_once(const char **slot, const char *value, const char *name, stru
 	return 0;
 }
 
-static int handle_option(int opt, const char *arg, struct build_config *c, const char **layout,
-			 const char **hash, const char **size, struct tdv_error *err)
+/* --input NAME=FILE: @NAME@ in the template manifest stands for FILE. */
+static int add_input(struct build_config *c, const char *arg, struct tdv_error *err)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : 0;
+	if (!eq || n > ROOTFS_INPUT_NAME_MAX || !eq[1])
+		return tdv_error_set(err, -EINVAL, "--input %s: expected NAME=FILE", arg);
+	if (c->n_inputs == ROOTFS_MAX_INPUTS)
+		return tdv_error_set(err, -EINVAL, "more than %d --input", ROOTFS_MAX_INPUTS);
+	char *name = c->input_names[c->n_inputs];
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	if (rootfs_input_name_check(name) < 0)
+		return tdv_error_set(err, -EINVAL, "--input %s: NAME must be A-Z, 0-9 and _, start "
+						   "with a letter, at most %d characters, not AGENT "
+						   "or BASE", arg, ROOTFS_INPUT_NAME_MAX);
+	for (size_t i = 0; i < c->n_inputs; i++)
+		if (strcmp(c->inputs[i].name, name) == 0)
+			return tdv_error_set(err, -EINVAL, "--input %s given twice", name);
+	c->inputs[c->n_inputs++] = (struct rootfs_named_input){ .name = name, .path = eq + 1 };
+	return 0;
+}
+
+struct option_strings {
+	const char *layout, *hash, *size, *measure;
+};
+
+static int handle_option(int opt, const char *arg, struct build_config *c,
+			 struct option_strings *o, struct tdv_error *err)
 {
 	switch (opt) {
 	case OPT_TEMPLATE:
@@ -123,12 +156,19 @@ static int handle_option(int opt, const char *arg, struct build_config *c, const
 		return set_once(&c->init, arg, "init", err);
 	case OPT_KATA_IMAGE:
 		return set_once(&c->kata_image, arg, "kata-image", err);
+	case OPT_INPUT:
+		return add_input(c, arg, err);
 	case OPT_LAYOUT:
-		return set_once(layout, arg, "layout", err);
+		return set_once(&o->layout, arg, "layout", err);
 	case OPT_HASH:
-		return set_once(hash, arg, "hash", err);
+		return set_once(&o->hash, arg, "hash", err);
 	case OPT_SIZE:
-		return set_once(size, arg, "size", err);
+		return set_once(&o->size, arg, "size", err);
+	case OPT_MEASURE:
+		return set_once(&o->measure, arg, "measure", err);
+	case OPT_INITRD:
+		c->initrd = true;
+		return 0;
 	case OPT_SEED:
 		if (c->seed)
 			return tdv_error_set(err, -EINVAL, "--seed given twice");
@@ -156,8 +196,9 @@ static int handle_option(int opt, const char *arg, struct build_config *c, const
 int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 		       struct build_config *ret, struct tdv_error *err)
 {
-	struct build_config c = { .layout = DISK_LAYOUT_GPT, .alg = HASH_SHA256 };
-	const char *layout = NULL, *hash = NULL, *size = NULL;
+	struct build_config c = { .layout = DISK_LAYOUT_GPT, .alg = HASH_SHA256,
+				  .measure = MEASURE_AUTO };
+	struct option_strings o = { 0 };
 	int opt, r;
 
 	optind = 0; /* full re-initialisation (glibc), so tests can call this repeatedly */
@@ -167,7 +208,7 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 			const char *bad = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 			return tdv_error_set(err, -EINVAL, "bad option '%s' (see --help)", bad);
 		}
-		r = handle_option(opt, optarg, &c, &layout, &hash, &size, err);
+		r = handle_option(opt, optarg, &c, &o, err);
 		if (r < 0)
 			return r;
 	}
@@ -179,10 +220,13 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 		return tdv_error_set(err, -EINVAL, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!c.template_dir || !c.agent || !c.out)
 		return tdv_error_set(err, -EINVAL, "--template, --agent and --out are required (see --help)");
-	if (c.init && !c.kernel_modules)
-		return tdv_error_set(err, -EINVAL, "--init needs --kernel-modules (it goes into initrd.img)");
-	if (layout && disk_layout_from_name(layout, &c.layout) < 0)
-		return tdv_error_set(err, -EINVAL, "--layout %s: expected gpt, kata or split", layout);
+	if (c.kernel_modules)
+		c.initrd = true;
+	if (c.init && !c.initrd)
+		return tdv_error_set(err, -EINVAL,
+				     "--init needs --initrd or --kernel-modules (it goes into initrd.img)");
+	if (o.layout && disk_layout_from_name(o.layout, &c.layout) < 0)
+		return tdv_error_set(err, -EINVAL, "--layout %s: expected gpt, kata or split", o.layout);
 	if (c.kata_image && c.layout != DISK_LAYOUT_KATA)
 		return tdv_error_set(err, -EINVAL, "--kata-image goes with --layout kata");
 	if (c.kata_image && c.kata_image[0] != '/')
@@ -190,17 +234,25 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 				     c.kata_image);
 	if (!c.kata_image)
 		c.kata_image = BUILD_DEFAULT_KATA_IMAGE;
-	if (hash && (hash_alg_from_name(hash, &c.alg) < 0))
-		return tdv_error_set(err, -EINVAL, "--hash %s: expected sha256, sha384 or sha512", hash);
-	if (size && (parse_size(size, &c.size) < 0 || c.size == 0 || c.size % 4096))
+	if (o.hash && (hash_alg_from_name(o.hash, &c.alg) < 0))
+		return tdv_error_set(err, -EINVAL, "--hash %s: expected sha256, sha384 or sha512", o.hash);
+	if (o.size && (parse_size(o.size, &c.size) < 0 || c.size == 0 || c.size % 4096))
 		return tdv_error_set(err, -EINVAL,
 				     "--size %s: expected a positive multiple of 4096 bytes (K/M/G allowed)",
-				     size);
+				     o.size);
+	/* No "none" here: an unmeasured image is a cmdline edit someone makes on purpose,
+	 * never a build default. */
+	if (o.measure && (measure_backend_from_name(o.measure, &c.measure) < 0 ||
+			  c.measure == MEASURE_NONE))
+		return tdv_error_set(err, -EINVAL, "--measure %s: expected tdx, tpm or auto", o.measure);
 	if (!c.seed)
 		c.seed = "";
 	r = parse_epoch(source_date_epoch, &c.epoch, err);
 	if (r < 0)
 		return r;
 	*ret = c;
+	/* The names live in the config itself: point at the copy, not at this frame. */
+	for (size_t i = 0; i < ret->n_inputs; i++)
+		ret->inputs[i].name = ret->input_names[i];
 	return 0;
 }

@@ -91,6 +91,42 @@ static int hex_list(json_object *sample, const char *name, const uint8_t *b, siz
 	return add(sample, name, arr);
 }
 
+/*
+ * The vTPM path: Trustee's TPM verifier names the SHA-256 bank's PCRs pcr00..pcr23 in its
+ * claims (deps/verifier/src/tpm: format!("pcr{:02}")) and its default rule reads
+ * query_reference_value("tpm_pcr11"); so tpm_pcrNN for every PCR the expected document
+ * determines (4: kernel, 9: cmdline and initrd, the rootfs PCR), as lists.
+ */
+static int tpm_values(json_object *doc, json_object *sample, json_object *omitted)
+{
+	json_object *expected = NULL, *pcr = NULL, *bank = NULL;
+	if (!json_object_object_get_ex(doc, "expected", &expected) ||
+	    !json_object_object_get_ex(expected, "pcr", &pcr) ||
+	    !json_object_object_get_ex(pcr, "sha256", &bank) ||
+	    !json_object_is_type(bank, json_type_object) || json_object_object_length(bank) == 0)
+		return add(omitted, "tpm_pcr*", json_object_new_string(
+							"no vTPM PCR is determined by the inputs"));
+	json_object_object_foreach(bank, key, val)
+	{
+		char *end;
+		unsigned long n = strtoul(key, &end, 10);
+		if (*end || n > 23 || !json_object_is_type(val, json_type_string))
+			return -EINVAL;
+		const char *hex = json_object_get_string(val);
+		if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
+			return -EINVAL;
+		char name[16];
+		snprintf(name, sizeof(name), "tpm_pcr%02lu", n);
+		json_object *arr = json_object_new_array();
+		if (!arr || json_object_array_add(arr, json_object_new_string(hex)) < 0 ||
+		    add(sample, name, arr) < 0) {
+			json_object_put(arr);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int trustee_sample_build(const struct trustee_sample_inputs *in, char **ret_sample,
 			 char **ret_omitted, struct tdv_error *err)
 {
@@ -137,6 +173,8 @@ int trustee_sample_build(const struct trustee_sample_inputs *in, char **ret_samp
 	if (r == 0)
 		r = hex_list(sample, "tdverity_root_hash", in->root->root_hash,
 			     hash_alg_size(in->root->params.alg));
+	if (r == 0 && (r = tpm_values(doc, sample, omitted)) == -EINVAL)
+		return tdv_error_set(err, r, "reference values: expected.pcr is not PCR -> hex");
 	if (r == 0)
 		r = to_text(sample, ret_sample);
 	if (r == 0 && (r = to_text(omitted, ret_omitted)) < 0) {

@@ -12,6 +12,9 @@
  *     tdvfkernel, tdvfkernelparams                        with `digest == ...`: one string
  * tdverity adds rtmr_0 and rtmr_3 (lists; read by no default rule) and
  * tdverity_root_hash (list: the root hashes tdverity-rootfs.rego accepts).
+ * For the vTPM path (Trustee's TPM verifier: claims input.tpm.pcr00..pcr23, SHA-256 bank;
+ * default rule `input.tpm.pcr11 in query_reference_value("tpm_pcr11")`): tpm_pcrNN lists
+ * for the PCRs the expected events determine (4, 9, the rootfs PCR).
  *
  * Owned by lib/host/trustee.c.
  */

@@ -117,7 +117,7 @@ static void test_profiles(void **state)
 	in.secure_boot = SECURE_BOOT_DISABLED;
 	assert_int_equal(rtmr0_events_compute(&in, &ev, &n, &err), 0);
 	assert_int_equal(ev[4].kind, EXPECTED_SECURE_BOOT_VARIABLE);
-	unit_assert_hex(ev[4].digest, SHA384_SIZE,
+	unit_assert_hex(ev[4].digests[HASH_SHA384], SHA384_SIZE,
 			"cfa4e2c606f572627bf06d5669cc2ab1128358d27b45bc63ee9ea56ec109cfaf"
 			"b7194006f847a6a74b5eaed6b73332ec");
 	free(ev);
@@ -175,7 +175,7 @@ static void test_trustee_ovmf_rtmr0(void **state)
 				    ev[i].kind == EXPECTED_ACPI_RSDP ||
 				    ev[i].kind == EXPECTED_ACPI_TABLES);
 		} else {
-			if (!digest_equal(d->value, ev[i].digest, SHA384_SIZE))
+			if (!digest_equal(d->value, ev[i].digests[HASH_SHA384], SHA384_SIZE))
 				fail_msg("RTMR0 event %zu (%s) differs from the real log", i,
 					 ev[i].description);
 			reproduced++;
@@ -199,10 +199,87 @@ static void test_trustee_ovmf_rtmr0(void **state)
 	in.memory_size = 4ULL << 30;
 	assert_int_equal(rtmr0_events_compute(&in, &ev, &n, &err), 0);
 	assert_false(digest_equal(eventlog_event_digest(l[0], TCG_ALG_SHA384)->value,
-				  ev[0].digest, SHA384_SIZE));
+				  ev[0].digests[HASH_SHA384], SHA384_SIZE));
 	free(ev);
 	eventlog_free(log);
 	free(data);
+}
+
+/* A tables blob: FACS, an APIC table with the given entries, zero padding. */
+static size_t make_tables(uint8_t *t, size_t cap, const uint8_t *entries, size_t n)
+{
+	memset(t, 0, cap);
+	memcpy(t, "FACS", 4);
+	le32_put(t + 4, 64);
+	uint8_t *m = t + 64;
+	memcpy(m, "APIC", 4);
+	le32_put(m + 4, (uint32_t)(44 + n));
+	memcpy(m + 44, entries, n);
+	return 64 + 44 + n + 32;
+}
+
+static void test_madt_cpus(void **state)
+{
+	/* Local APIC enabled, Local APIC disabled, I/O APIC, x2APIC enabled. */
+	static const uint8_t e[] = { 0, 8, 0, 0, 1, 0, 0, 0,  0, 8, 1, 1, 0, 0, 0, 0,
+				     1, 12, 0, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0,
+				     9, 16, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0 };
+	uint8_t t[512];
+	unsigned n;
+	size_t len = make_tables(t, sizeof(t), e, sizeof(e));
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), 0);
+	assert_int_equal(n, 2);
+	/* An entry running past its table, a zero-length entry, a table past the blob,
+	 * a table length below a header, no MADT. */
+	uint8_t bad[sizeof(e)];
+	memcpy(bad, e, sizeof(e));
+	bad[sizeof(e) - 15] = 17;
+	len = make_tables(t, sizeof(t), bad, sizeof(bad));
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), -EBADMSG);
+	bad[sizeof(e) - 15] = 0;
+	assert_int_equal(acpi_tables_count_cpus(t, make_tables(t, sizeof(t), bad, sizeof(bad)), &n),
+			 -EBADMSG);
+	len = make_tables(t, sizeof(t), e, sizeof(e));
+	le32_put(t + 68, 4000);
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), -EBADMSG);
+	le32_put(t + 68, 20);
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), -EBADMSG);
+	len = make_tables(t, sizeof(t), e, sizeof(e));
+	t[64] = 'X';
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), -EBADMSG);
+	assert_int_equal(acpi_tables_count_cpus(t, 7, &n), -EBADMSG);
+}
+
+static void test_rsdp_derive(void **state)
+{
+	/* Tables with the RSDT at 0x3aad, as in the VM of trustee's real TD log: the RSDP
+	 * derived from them is the one whose digest that log's "ACPI DATA" event holds. */
+	size_t len = 0x3aad + 40 + 64;
+	uint8_t *t = calloc(1, len);
+	assert_non_null(t);
+	memcpy(t, "FACS", 4);
+	le32_put(t + 4, 64);
+	memcpy(t + 64, "DSDT", 4);
+	le32_put(t + 68, 0x3aad - 64);
+	memcpy(t + 0x3aad, "RSDT", 4);
+	le32_put(t + 0x3aad + 4, 40);
+	memcpy(t + 0x3aad + 10, "BOCHS ", 6);
+	uint8_t rsdp[ACPI_RSDP_V1_SIZE], d[SHA384_SIZE];
+	assert_int_equal(acpi_rsdp_derive(t, len, rsdp), 0);
+	unit_assert_hex(rsdp, sizeof(rsdp), "525344205054522000424f4348532000ad3a0000");
+	assert_int_equal(digest_buf(HASH_SHA384, rsdp, sizeof(rsdp), d), 0);
+	unit_assert_hex(d, SHA384_SIZE,
+			"379c9de60d0dd6862394273f66ad30e8707ba61b601e379e9c4718a026e06c66"
+			"f78a5d98d3fd147b06d9398ccd4174ef");
+	/* ACPI 2.0 tables (an XSDT) are not modelled; no RSDT; a broken length. */
+	memcpy(t + 64, "XSDT", 4);
+	assert_int_equal(acpi_rsdp_derive(t, len, rsdp), -ENOTSUP);
+	memcpy(t + 64, "DSDT", 4);
+	memcpy(t + 0x3aad, "SSDT", 4);
+	assert_int_equal(acpi_rsdp_derive(t, len, rsdp), -ENOTSUP);
+	le32_put(t + 68, 0x100000);
+	assert_int_equal(acpi_rsdp_derive(t, len, rsdp), -EBADMSG);
+	free(t);
 }
 
 int main(void)
@@ -212,6 +289,8 @@ int main(void)
 		cmocka_unit_test(test_load_option),
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_trustee_ovmf_rtmr0),
+		cmocka_unit_test(test_madt_cpus),
+		cmocka_unit_test(test_rsdp_derive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define H48A "aa0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001"
+#define H32 "0102030405060708091011121314151617181920212223242526272829303132"
 #define H48B "bb0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000002"
 
 static const char doc[] =
@@ -20,7 +21,9 @@ static const char doc[] =
 	"\"mr_td\": [\"" H48A "\"], \"rtmr_1\": [\"" H48A "\", \"" H48B "\"], "
 	"\"rtmr_2\": [\"" H48B "\"], \"rtmr_3\": [\"" H48A "\"], "
 	"\"tdvfkernel\": [\"" H48A "\"], \"tdvfkernelparams\": [\"" H48A "\", \"" H48B "\"]}, "
-	"\"omitted\": {\"rtmr_0\": \"the firmware was not given\"}}";
+	"\"omitted\": {\"rtmr_0\": \"the firmware was not given\"}, "
+	"\"expected\": {\"pcr\": {\"sha256\": {\"4\": \"" H32 "\", \"15\": \"" H32 "\"}, "
+	"\"sha384\": {\"15\": \"" H48A "\"}}}}";
 
 static struct verity_root root(void)
 {
@@ -65,6 +68,10 @@ static void test_sample_shapes(void **state)
 	assert_null(member(s, "rtmr_0"));
 	assert_string_equal(json_object_get_string(member(o, "rtmr_0")), "the firmware was not given");
 	assert_non_null(member(o, "mr_seam"));
+	/* vTPM: Trustee's TPM claims name the SHA-256 PCRs pcr00..pcr23. */
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(member(s, "tpm_pcr04"), 0)), H32);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(member(s, "tpm_pcr15"), 0)), H32);
+	assert_null(member(s, "tpm_pcr09"));
 	assert_non_null(member(o, "tcb_svn"));
 	json_object_put(s);
 	json_object_put(o);
@@ -101,6 +108,8 @@ static void test_bad_documents(void **state)
 	assert_int_equal(trustee_sample_build(&in, &sample, &omitted, &err), -EINVAL);
 	assert_string_equal(err.msg, "not a reference-values document");
 	in.refvalues_doc = "{\"rvps_sample\": {\"rtmr_1\": [\"XYZ\"]}}";
+	assert_int_equal(trustee_sample_build(&in, &sample, &omitted, &err), -EINVAL);
+	in.refvalues_doc = "{\"rvps_sample\": {}, \"expected\": {\"pcr\": {\"sha256\": {\"4\": \"xx\"}}}}";
 	assert_int_equal(trustee_sample_build(&in, &sample, &omitted, &err), -EINVAL);
 	in.refvalues_doc = "{\"rvps_sample\": {\"rtmr_1\": \"aa\"}}";
 	assert_int_equal(trustee_sample_build(&in, &sample, &omitted, &err), -EINVAL);
