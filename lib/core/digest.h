@@ -74,8 +74,9 @@ int digest_two(enum hash_alg alg, const void *a, size_t alen, const void *b, siz
  * A streaming digest: digest_stream_init(), digest_stream_update() any number of times,
  * digest_stream_final() once (it writes hash_alg_size(alg) bytes and wipes the state).
  * A plain value, no allocation; built on libcrypto's low-level SHA-2 calls, like
- * digest_buf(), so the static /init does not pull in the EVP machinery.  -EINVAL for
- * an unknown algorithm, -EIO for a libcrypto failure.
+ * digest_two(), so the static /init does not pull in the EVP machinery.  SHA-2 only:
+ * -EINVAL for any other algorithm (the SHA-1 and SM3 PCR banks go through
+ * hash_alg_md()), -EIO for a libcrypto failure.
  */
 struct digest_stream {
 	enum hash_alg alg;

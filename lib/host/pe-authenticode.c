@@ -177,8 +177,8 @@ int pe_authenticode_ranges(const uint8_t *image, size_t len, struct pe_range **r
 int pe_authenticode_digest(const uint8_t *image, size_t len, enum hash_alg alg,
 			   uint8_t *ret_digest, struct tdv_error *err)
 {
-	struct digest_stream s;
-	if (digest_stream_init(&s, alg) < 0)
+	const EVP_MD *md = hash_alg_md(alg);
+	if (!md)
 		return tdv_error_set(err, -EINVAL, "invalid hash algorithm");
 
 	_cleanup_free_ struct pe_range *ranges = NULL;
@@ -187,9 +187,13 @@ int pe_authenticode_digest(const uint8_t *image, size_t len, enum hash_alg alg,
 	if (r < 0)
 		return r;
 
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = digest_stream_update(&s, image + ranges[i].offset, ranges[i].length);
-	if (r == 0)
-		r = digest_stream_final(&s, ret_digest);
-	return r == 0 ? 0 : tdv_error_set(err, -EIO, "libcrypto digest failed");
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	bool ok = EVP_DigestInit_ex(ctx, md, NULL);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(ctx, image + ranges[i].offset, ranges[i].length);
+	ok = ok && EVP_DigestFinal_ex(ctx, ret_digest, NULL);
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : tdv_error_set(err, -EIO, "libcrypto digest failed");
 }
