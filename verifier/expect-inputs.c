@@ -32,6 +32,7 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x10c: a->acpi_loader = value; return true;
 	case 0x110: a->kata_config = value; return true;
 	case 0x111: a->nr_cpus = value; return true;
+	case 0x112: a->allow_unmeasured = true; return true;
 	default: return false;
 	}
 }
@@ -135,6 +136,71 @@ static int load_firmware(const char *verb, const struct expect_args *a, struct e
 	return VERIFY_OK;
 }
 
+/* Whether a line carries any of tdverity's own parameters (a tdverity boot). */
+static bool has_verity_keys(const char *text)
+{
+	struct cmdline *c = NULL;
+	if (cmdline_parse(text, &c) < 0)
+		return true; /* unparseable: let the full rules say why */
+	bool any = false;
+	for (size_t i = 0; i < c->n_params; i++)
+		any |= verity_cmdline_owns_key(c->params[i].key);
+	cmdline_free(c);
+	return any;
+}
+
+/*
+ * The one rule set of kernel-cmdline/ (the builder and /init use the same code), with the
+ * manifest's line as the build's reference.  Threat: the cmdline fed to expect/refvalues
+ * is the policy (Trustee pins little more than RTMR1/RTMR2): a line with
+ * tdverity.init=/bin/sh, a newline, a rescue target, another root hash must not become a
+ * reference value or pass a check.  A line without any tdverity parameter and without a
+ * manifest is some other boot (a test initrd): only what its measurement needs is checked.
+ */
+static int screen_cmdline(const char *verb, const struct expect_args *a, struct expect_state *s)
+{
+	struct cmdline *ref = NULL;
+	if (s->have_manifest && s->manifest.cmdline && cmdline_parse(s->manifest.cmdline, &ref) < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: its cmdline does not parse\n", verb,
+			a->manifest);
+		return VERIFY_BAD_INPUT;
+	}
+	struct cmdline_line_policy p = {
+		.generic = !s->have_manifest && !has_verity_keys(s->cmdline),
+		.has_initrd = a->initrd != NULL,
+		.allow_unmeasured = a->allow_unmeasured,
+		.reference = ref,
+	};
+	char why[300] = "";
+	int r = cmdline_screen_line(s->cmdline, &p, why, sizeof(why));
+	cmdline_free(ref);
+	if (r == 0 && s->have_manifest && !p.generic) {
+		/* The line's volume is the one the manifest (and so the rootfs event) names. */
+		struct verity_cmdline v;
+		const char *err = "";
+		const struct verity_root *m = &s->manifest.root;
+		if (verity_cmdline_parse_text(s->cmdline, &v, &err) < 0)
+			snprintf(why, sizeof(why), "%s", err), r = -EINVAL;
+		else if (v.root.params.alg != m->params.alg ||
+			 !digest_equal(v.root.root_hash, m->root_hash, hash_alg_size(m->params.alg)) ||
+			 v.root.params.data_blocks != m->params.data_blocks ||
+			 v.root.params.data_block_size != m->params.data_block_size ||
+			 v.root.params.hash_block_size != m->params.hash_block_size ||
+			 v.root.params.salt_size != m->params.salt_size ||
+			 memcmp(v.root.params.salt, m->params.salt, m->params.salt_size) != 0)
+			snprintf(why, sizeof(why), "roothash= or the verity parameters are not the "
+				 "manifest's"), r = -EINVAL;
+	}
+	if (r == 0)
+		return VERIFY_OK;
+	if (strcmp(verb, "check") == 0) {
+		snprintf(s->cmdline_refused, sizeof(s->cmdline_refused), "%s", why);
+		return VERIFY_OK;
+	}
+	fprintf(stderr, "tdverity-verify: %s: the cmdline %s\n", verb, why);
+	return VERIFY_BAD_INPUT;
+}
+
 int expect_state_load(const char *verb, const struct expect_args *a, struct expect_state *s)
 {
 	*s = (struct expect_state){ 0 };
@@ -193,6 +259,16 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		s->cmdline = strdup(s->manifest.cmdline);
 		if (!s->cmdline)
 			return VERIFY_BAD_INPUT;
+	}
+	if (s->cmdline && !a->kata_config) {
+		int r = screen_cmdline(verb, a, s);
+		if (r != VERIFY_OK)
+			return r;
+	}
+	if (s->cmdline_refused[0]) {
+		/* `check`: the refused line predicts nothing (its verdict is a mismatch). */
+		free(s->cmdline);
+		s->cmdline = NULL;
 	}
 	if (s->cmdline) {
 		/* Where /init extends the rootfs event, read as /init reads it. */
