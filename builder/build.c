@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -33,6 +34,7 @@ struct build_ctx {
 	struct rootfs_tree *tree;
 	struct ext4_options ext4;
 	char tmpdir[PATH_MAX];
+	int tmpdir_fd;		  /* holds the folder's lock (see lock_tmpdir()), or -1 */
 	bool *bad_input;
 	struct tdv_error *err;
 	bool show_phases;	  /* TDV_BUILD_PHASES set: time each step on stderr (bench/) */
@@ -137,11 +139,11 @@ static void on_fatal_signal(int sig)
 
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-static void guard_tmpdir(const char *path)
+static void guard_tmpdir(const char *path, int fd)
 {
 	struct sigaction sa = { .sa_handler = on_fatal_signal };
 	snprintf(sig_tmpdir, sizeof(sig_tmpdir), "%s", path);
-	sig_tmpdir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sig_tmpdir_fd = fd;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
 		sigaddset(&sa.sa_mask, fatal_signals[i]);
@@ -159,12 +161,108 @@ static void unguard_tmpdir(void)
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
 		signal(fatal_signals[i], SIG_DFL);
-	int fd = sig_tmpdir_fd;
-	sig_tmpdir_fd = -1;
-	if (fd >= 0)
-		close(fd);
+	sig_tmpdir_fd = -1; /* the descriptor stays open: it holds the folder's lock */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
+
+/*
+ * A SIGKILLed build (an OOM kill, a cancelled CI job) cannot clean up: its
+ * "<out>.tmp-XXXXXX" stays, a whole image each time.  Every build therefore holds an
+ * exclusive flock on its temporary folder for its whole lifetime (the kernel drops it
+ * when the process dies, however it dies), and the next build of the same --out removes
+ * the siblings whose lock it can take: their builder is gone.  Threat answered: leaking
+ * disk per killed build, without ever removing a folder that a live build still uses.
+ *
+ * lock_tmpdir() opens and locks a folder; -EBUSY when another process holds the lock,
+ * -ENOENT when the folder is no longer at path (a cleaner removed it before we locked).
+ */
+static int lock_tmpdir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	struct stat a, b;
+	int r = 0;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		r = errno == EWOULDBLOCK ? -EBUSY : negative_errno();
+	else if (fstat(fd, &a) < 0 || lstat(path, &b) < 0 || a.st_nlink == 0 ||
+		 a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		r = -ENOENT;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* "<base>.tmp-" and six characters of mkdtemp's alphabet. */
+static bool is_tmp_sibling(const char *name, const char *base, size_t base_len)
+{
+	if (strncmp(name, base, base_len) != 0 || strncmp(name + base_len, ".tmp-", 5) != 0)
+		return false;
+	const char *x = name + base_len + 5;
+	size_t n = strlen(x);
+	if (n != 6)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+		      (x[i] >= '0' && x[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* Empty (it is flat) and remove one dead sibling, while holding its lock. */
+static void remove_dead_sibling(int parent_fd, const char *name)
+{
+	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) { /* still in use */
+		close(fd);
+		return;
+	}
+	int dfd = dup(fd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d && dfd >= 0)
+		close(dfd);
+	for (struct dirent *de; d && (de = readdir(d));)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			(void)unlinkat(fd, de->d_name, 0);
+	if (d)
+		closedir(d);
+	struct stat a, b;
+	if (fstat(fd, &a) == 0 && fstatat(parent_fd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		(void)unlinkat(parent_fd, name, AT_REMOVEDIR);
+	close(fd); /* the lock goes last, after the folder */
+}
+
+static void remove_dead_siblings(const char *out)
+{
+	_cleanup_free_ char *copy = strdup(out);
+	if (!copy)
+		return;
+	size_t n = strlen(copy);
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	char *slash = strrchr(copy, '/');
+	const char *parent = slash ? (slash == copy ? "/" : copy) : ".";
+	const char *base = slash ? slash + 1 : copy;
+	if (slash)
+		*slash = '\0';
+	size_t base_len = strlen(base);
+	if (base_len == 0)
+		return;
+	DIR *d = opendir(parent);
+	if (!d)
+		return;
+	for (struct dirent *de; (de = readdir(d));)
+		if (is_tmp_sibling(de->d_name, base, base_len))
+			remove_dead_sibling(dirfd(d), de->d_name);
+	closedir(d);
+}
+
+static int create_locked_tmpdir(struct build_ctx *x, const char *out, size_t n);
 
 static int make_tmpdir(struct build_ctx *x)
 {
@@ -172,20 +270,62 @@ static int make_tmpdir(struct build_ctx *x)
 	size_t n = strlen(out);
 	while (n > 1 && out[n - 1] == '/')
 		n--;
-	if (snprintf(x->tmpdir, sizeof(x->tmpdir), "%.*s.tmp-XXXXXX", (int)n, out) >= (int)sizeof(x->tmpdir))
-		return bad_input(x, tdv_error_set(x->err, -ENAMETOOLONG, "%s: path too long", out));
-	if (!mkdtemp(x->tmpdir)) {
-		int r = negative_errno();
+	remove_dead_siblings(out);
+	/* A signal between mkdtemp() and guard_tmpdir() would leave the folder behind: hold
+	 * the fatal signals until the handler knows it. */
+	sigset_t fatal, old;
+	sigemptyset(&fatal);
+	for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
+		sigaddset(&fatal, fatal_signals[i]);
+	sigprocmask(SIG_BLOCK, &fatal, &old);
+	int r = create_locked_tmpdir(x, out, n);
+	if (r >= 0)
+		guard_tmpdir(x->tmpdir, x->tmpdir_fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* mkdtemp() "<out>.tmp-XXXXXX" and lock it (lock_tmpdir()). */
+static int create_locked_tmpdir(struct build_ctx *x, const char *out, size_t n)
+{
+	/* Between mkdtemp() and the lock another build may take the new folder for a dead
+	 * one and remove it: lock_tmpdir() sees that, and we try another name. */
+	for (int attempt = 0; attempt < 16; attempt++) {
+		if (snprintf(x->tmpdir, sizeof(x->tmpdir), "%.*s.tmp-XXXXXX", (int)n, out) >=
+		    (int)sizeof(x->tmpdir))
+			return bad_input(x, tdv_error_set(x->err, -ENAMETOOLONG, "%s: path too long",
+							  out));
+		if (!mkdtemp(x->tmpdir)) {
+			int r = negative_errno();
+			x->tmpdir[0] = '\0';
+			tdv_error_set(x->err, r, "cannot create a temporary folder beside %s: %s", out,
+				      strerror(-r));
+			/* A missing or unwritable parent folder is a bad --out, not a failed build. */
+			return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EROFS
+				       ? bad_input(x, r)
+				       : r;
+		}
+		x->tmpdir_fd = lock_tmpdir(x->tmpdir);
+		if (x->tmpdir_fd >= 0)
+			break;
+		if (x->tmpdir_fd != -EBUSY && x->tmpdir_fd != -ENOENT) {
+			int r = x->tmpdir_fd;
+			x->tmpdir_fd = -1;
+			rmdir(x->tmpdir);
+			x->tmpdir[0] = '\0';
+			return tdv_error_set(x->err, r, "cannot lock a temporary folder beside %s: %s",
+					     out, strerror(-r));
+		}
+		x->tmpdir_fd = -1;
+	}
+	if (x->tmpdir_fd < 0) {
 		x->tmpdir[0] = '\0';
-		tdv_error_set(x->err, r, "cannot create a temporary folder beside %s: %s", out,
-			      strerror(-r));
-		/* A missing or unwritable parent folder is a bad --out, not a failed build. */
-		return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EROFS ? bad_input(x, r) : r;
+		return tdv_error_set(x->err, -EBUSY, "cannot create a temporary folder beside %s: "
+						     "other builds keep removing it", out);
 	}
 	/* mkdtemp makes 0700; the result is an ordinary output folder, whatever the umask. */
-	if (chmod(x->tmpdir, 0755) < 0)
+	if (fchmod(x->tmpdir_fd, 0755) < 0)
 		return tdv_error_set(x->err, negative_errno(), "%s: %s", x->tmpdir, strerror(errno));
-	guard_tmpdir(x->tmpdir);
 	return 0;
 }
 
@@ -201,6 +341,9 @@ static void remove_tmpdir(struct build_ctx *x)
 	if (x->tmpdir[0])
 		nftw(x->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	x->tmpdir[0] = '\0';
+	if (x->tmpdir_fd >= 0)
+		close(x->tmpdir_fd); /* the lock last, after the folder */
+	x->tmpdir_fd = -1;
 }
 
 static int tmp_path(struct build_ctx *x, const char *name, char out[PATH_MAX])
@@ -268,6 +411,8 @@ static int load_inputs(struct build_ctx *x)
 		.template_dir = c->template_dir,
 		.agent_path = c->agent,
 		.base_path = c->base,
+		.inputs = c->inputs,
+		.n_inputs = c->n_inputs,
 	};
 	int r = rootfs_tree_load(&in, &x->tree, x->err);
 	if (r < 0)
@@ -291,6 +436,8 @@ static int load_inputs(struct build_ctx *x)
 			rec->path = strdup("@AGENT@");
 		else if (strcmp(inputs[i].role, "base") == 0)
 			rec->path = strdup("@BASE@");
+		else if (strcmp(inputs[i].role, "input") == 0)
+			rec->path = strdup(inputs[i].path); /* "@NAME@" */
 		else
 			rec->path = build_input_display_path(c->template_dir, inputs[i].path);
 		if (!rec->role || !rec->path)
@@ -543,6 +690,8 @@ static int commit(struct build_ctx *x)
 		return tdv_error_set(x->err, r, "cannot rename %s to %s: %s", x->tmpdir, out, strerror(-r));
 	}
 	x->tmpdir[0] = '\0';
+	close(x->tmpdir_fd); /* now --out: no longer a sibling anyone may remove */
+	x->tmpdir_fd = -1;
 	_cleanup_free_ char *copy = strdup(out);
 	if (copy) {
 		_cleanup_close_ int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -556,7 +705,7 @@ int build_run(const struct build_config *config, struct build_result *ret, bool 
 	      struct tdv_error *err)
 {
 	bool bad = false;
-	struct build_ctx x = { .c = config, .r = ret, .bad_input = &bad, .err = err,
+	struct build_ctx x = { .c = config, .r = ret, .bad_input = &bad, .err = err, .tmpdir_fd = -1,
 			       .show_phases = getenv("TDV_BUILD_PHASES") != NULL };
 	const char *why = NULL;
 	int r;

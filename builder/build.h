@@ -10,6 +10,7 @@
 #include "core/exit-status.h"
 #include "core/verity.h"
 #include "host/disk-image.h"
+#include "host/rootfs.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -48,6 +49,9 @@ struct build_config {
 	const char *kernel_modules; /* /lib/modules/<release>: also write initrd.img; NULL: no */
 	const char *init;	   /* tdverity-init for the initrd; NULL: beside this program */
 	const char *kata_image;	   /* image path written into kata-config.toml */
+	struct rootfs_named_input inputs[ROOTFS_MAX_INPUTS]; /* --input NAME=FILE */
+	char input_names[ROOTFS_MAX_INPUTS][ROOTFS_INPUT_NAME_MAX + 1];
+	size_t n_inputs;
 	uint64_t epoch;		   /* SOURCE_DATE_EPOCH */
 	bool json;
 	bool help, version;

@@ -28,6 +28,8 @@ static void usage(FILE *f)
 	      "                        initrd.img (tdverity-init + the modules it loads)\n"
 	      "  --init FILE           the static tdverity-init for initrd.img (default: the one\n"
 	      "                        shipped with tdverity-build)\n"
+	      "  --input NAME=FILE     a file @NAME@ in the template manifest stands for\n"
+	      "                        (repeatable; recorded with its digest in manifest.json)\n"
 	      "  --kata-image PATH     (--layout kata) the image path kata-config.toml names\n"
 	      "                        (default " BUILD_DEFAULT_KATA_IMAGE ")\n"
 	      "  --json                print a machine-readable summary on stdout\n"

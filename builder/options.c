@@ -72,6 +72,7 @@ enum {
 	OPT_KERNEL_MODULES,
 	OPT_INIT,
 	OPT_KATA_IMAGE,
+	OPT_INPUT,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -90,6 +91,7 @@ static const struct option long_options[] = {
 	{ "kernel-modules", required_argument, NULL, OPT_KERNEL_MODULES },
 	{ "init", required_argument, NULL, OPT_INIT },
 	{ "kata-image", required_argument, NULL, OPT_KATA_IMAGE },
+	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -102,6 +104,29 @@ static int set_once(const char **slot, const char *value, const char *name, stru
 	if (!*value)
 		return tdv_error_set(err, -EINVAL, "--%s needs a non-empty value", name);
 	*slot = value;
+	return 0;
+}
+
+/* --input NAME=FILE: @NAME@ in the template manifest stands for FILE. */
+static int add_input(struct build_config *c, const char *arg, struct tdv_error *err)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : 0;
+	if (!eq || n > ROOTFS_INPUT_NAME_MAX || !eq[1])
+		return tdv_error_set(err, -EINVAL, "--input %s: expected NAME=FILE", arg);
+	if (c->n_inputs == ROOTFS_MAX_INPUTS)
+		return tdv_error_set(err, -EINVAL, "more than %d --input", ROOTFS_MAX_INPUTS);
+	char *name = c->input_names[c->n_inputs];
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	if (rootfs_input_name_check(name) < 0)
+		return tdv_error_set(err, -EINVAL, "--input %s: NAME must be A-Z, 0-9 and _, start "
+						   "with a letter, at most %d characters, not AGENT "
+						   "or BASE", arg, ROOTFS_INPUT_NAME_MAX);
+	for (size_t i = 0; i < c->n_inputs; i++)
+		if (strcmp(c->inputs[i].name, name) == 0)
+			return tdv_error_set(err, -EINVAL, "--input %s given twice", name);
+	c->inputs[c->n_inputs++] = (struct rootfs_named_input){ .name = name, .path = eq + 1 };
 	return 0;
 }
 
@@ -123,6 +148,8 @@ static int handle_option(int opt, const char *arg, struct build_config *c, const
 		return set_once(&c->init, arg, "init", err);
 	case OPT_KATA_IMAGE:
 		return set_once(&c->kata_image, arg, "kata-image", err);
+	case OPT_INPUT:
+		return add_input(c, arg, err);
 	case OPT_LAYOUT:
 		return set_once(layout, arg, "layout", err);
 	case OPT_HASH:
@@ -202,5 +229,8 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 	if (r < 0)
 		return r;
 	*ret = c;
+	/* The names live in the config itself: point at the copy, not at this frame. */
+	for (size_t i = 0; i < ret->n_inputs; i++)
+		ret->inputs[i].name = ret->input_names[i];
 	return 0;
 }

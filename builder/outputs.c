@@ -9,6 +9,9 @@
 
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/cleanup.h"
+#include "host/json-text.h"
+#include "host/manifest.h"
 #include "host/refvalues.h"
 #include "kernel-cmdline/cmdline.h"
 
@@ -144,262 +147,119 @@ int build_dm_mod_create(const struct build_result *r, char **ret)
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
-static void json_putp(json_object **o) { json_object_put(*o); }
-#define _cleanup_json_ _cleanup_(json_putp)
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* A deep copy with every object's keys in sorted order (json-c keeps insertion order). */
-static json_object *json_sorted(json_object *o)
-{
-	if (json_object_is_type(o, json_type_object)) {
-		size_t n = (size_t)json_object_object_length(o), i = 0;
-		_cleanup_free_ const char **keys = calloc(n ? n : 1, sizeof(*keys));
-		json_object *copy = json_object_new_object();
-		if (!keys || !copy) {
-			json_object_put(copy);
-			return NULL;
-		}
-		json_object_object_foreach(o, k, v)
-		{
-			(void)v;
-			keys[i++] = k;
-		}
-		qsort(keys, n, sizeof(*keys), cmp_str);
-		for (i = 0; i < n; i++) {
-			json_object *child = json_sorted(json_object_object_get(o, keys[i]));
-			if (!child && json_object_object_get(o, keys[i])) {
-				json_object_put(copy);
-				return NULL;
-			}
-			json_object_object_add(copy, keys[i], child);
-		}
-		return copy;
-	}
-	if (json_object_is_type(o, json_type_array)) {
-		size_t n = json_object_array_length(o);
-		json_object *copy = json_object_new_array();
-		for (size_t i = 0; copy && i < n; i++)
-			json_object_array_add(copy, json_sorted(json_object_array_get_idx(o, i)));
-		return copy;
-	}
-	return json_object_get(o);
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-static void add_int(json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64((int64_t)v));
-}
-static int add_hex(json_object *o, const char *k, const uint8_t *b, size_t n)
-{
-	_cleanup_free_ char *h = hex(b, n);
-	if (!h)
-		return -ENOMEM;
-	add_str(o, k, h);
-	return 0;
-}
-static void add_uuid(json_object *o, const char *k, const uint8_t u[16])
-{
-	char s[37];
-	disk_uuid_format(u, s);
-	add_str(o, k, s);
-}
-
-static json_object *partition_json(const struct build_result *r, int number, bool is_data)
-{
-	const struct disk_geometry *g = &r->geometry;
-	enum disk_layout l = r->config->layout;
-	json_object *p = json_object_new_object();
-	if (!p)
-		return NULL;
-	add_str(p, "role", is_data ? "root" : "root-verity");
-	add_int(p, "offset", is_data ? g->data_offset : g->hash_offset);
-	add_int(p, "size", is_data ? g->data_part_size : g->hash_part_size);
-	if (l == DISK_LAYOUT_SPLIT) {
-		add_str(p, "file", is_data ? "rootfs.img" : "rootfs.verity");
-		return p;
-	}
-	add_str(p, "file", "disk.img");
-	add_int(p, "number", (uint64_t)number);
-	if (l == DISK_LAYOUT_GPT) {
-		add_str(p, "type", is_data ? DPS_ROOT_X86_64 : DPS_ROOT_VERITY_X86_64);
-		add_str(p, "name", is_data ? DISK_PART_NAME_ROOT : DISK_PART_NAME_VERITY);
-		add_uuid(p, "uuid", is_data ? r->disk.data_uuid : r->disk.hash_uuid);
-	} else {
-		add_str(p, "type", "0x83");
-	}
-	return p;
-}
-
-static int rootfs_event_json(const struct build_result *r, json_object *m)
-{
-	_cleanup_free_ char *content = NULL;
-	_cleanup_free_ uint8_t *data = NULL;
-	size_t len;
-	uint8_t d[SHA384_SIZE];
-	int ret = rootfs_event_content(&r->root, &content);
-	if (ret >= 0)
-		ret = rootfs_event_data(&r->root, &data, &len);
-	if (ret >= 0)
-		ret = digest_buf(HASH_SHA384, data, len, d);
-	if (ret < 0)
-		return ret;
-	json_object *ev = json_object_new_object();
-	if (!ev)
-		return -ENOMEM;
-	add_str(ev, "domain", ROOTFS_EVENT_DOMAIN);
-	add_str(ev, "operation", ROOTFS_EVENT_OPERATION);
-	add_str(ev, "content", content);
-	json_object_object_add(m, "rootfs_event", ev);
-	return add_hex(ev, "sha384", d, sizeof(d));
-}
-
-static int manifest_object(const struct build_result *r, json_object **ret)
+/* manifest.json's content (host/manifest.h) from the result; the strings and arrays are
+ * borrowed from r, except the two file tables (freed by the caller). */
+static int manifest_from_result(const struct build_result *r, struct build_manifest *m)
 {
 	const struct build_config *c = r->config;
-	const struct verity_params *p = &r->root.params;
-	_cleanup_json_ json_object *m = json_object_new_object();
-	json_object *tool = json_object_new_object(), *inputs = json_object_new_array();
-	json_object *fs = json_object_new_object(), *parts = json_object_new_array();
-	json_object *outs = json_object_new_array();
-	if (m) {
-		json_object_object_add(m, "tool", tool);
-		json_object_object_add(m, "inputs", inputs);
-		json_object_object_add(m, "filesystem", fs);
-		json_object_object_add(m, "partitions", parts);
-		json_object_object_add(m, "outputs", outs);
-	}
-	if (!m || !tool || !inputs || !fs || !parts || !outs)
-		return -ENOMEM;
+	const struct disk_geometry *g = &r->geometry;
+	bool split = c->layout == DISK_LAYOUT_SPLIT;
 
-	add_str(tool, "name", "tdverity-build");
-	add_str(tool, "version", TDV_VERSION);
-	for (size_t i = 0; i < r->n_inputs; i++) {
-		json_object *in = json_object_new_object();
-		if (!in)
-			return -ENOMEM;
-		add_str(in, "role", r->inputs[i].role);
-		add_str(in, "path", r->inputs[i].path);
-		add_hex(in, "sha256", r->inputs[i].sha256, 32);
-		json_object_array_add(inputs, in);
-	}
-	add_str(m, "seed", c->seed);
-	add_int(m, "source_date_epoch", c->epoch);
-	add_str(m, "layout", disk_layout_name(c->layout));
-	add_str(m, "hash_algorithm", hash_alg_name(p->alg));
-	add_hex(m, "root_hash", r->root.root_hash, hash_alg_size(p->alg));
-	add_hex(m, "salt", p->salt, p->salt_size);
-	add_int(m, "data_blocks", p->data_blocks);
-	add_int(m, "data_block_size", p->data_block_size);
-	add_int(m, "hash_block_size", p->hash_block_size);
-	add_int(m, "hash_offset", p->hash_offset);
-	json_object_object_add(m, "superblock", json_object_new_boolean(p->superblock));
-	if (p->superblock)
-		add_uuid(m, "verity_uuid", p->uuid);
-	add_str(m, "cmdline", r->cmdline ? r->cmdline : "");
-
-	add_str(fs, "type", "ext4");
-	add_int(fs, "size", r->fs_size);
-	add_int(fs, "timestamp", c->epoch);
-	add_uuid(fs, "uuid", r->ids.fs_uuid);
-	add_uuid(fs, "hash_seed", r->ids.hash_seed);
-
-	json_object_array_add(parts, partition_json(r, 1, true));
-	json_object_array_add(parts, partition_json(r, 2, false));
-	if (c->layout != DISK_LAYOUT_SPLIT) {
-		json_object *disk = json_object_new_object();
-		if (!disk)
-			return -ENOMEM;
-		json_object_object_add(m, "disk", disk);
-		add_str(disk, "file", "disk.img");
-		add_int(disk, "size", r->geometry.disk_size);
-		if (c->layout == DISK_LAYOUT_GPT) {
-			add_str(disk, "label", "gpt");
-			add_uuid(disk, "guid", r->disk.disk_guid);
-		} else {
-			char id[16];
-			snprintf(id, sizeof(id), "0x%08x", disk_mbr_id(&r->disk));
-			add_str(disk, "label", "dos");
-			add_str(disk, "id", id);
-		}
-	}
-	for (size_t i = 0; i < r->n_files; i++) {
-		json_object *f = json_object_new_object();
-		if (!f)
-			return -ENOMEM;
-		add_str(f, "name", r->files[i].name);
-		add_int(f, "size", r->files[i].size);
-		add_hex(f, "sha256", r->files[i].sha256, 32);
-		json_object_array_add(outs, f);
+	*m = (struct build_manifest){
+		.have_tool = true,
+		.have_inputs = true,
+		.seed = (char *)c->seed,
+		.have_epoch = true,
+		.source_date_epoch = c->epoch,
+		.layout = c->layout,
+		.root = r->root,
+		.have_verity_uuid = r->root.params.superblock,
+		.cmdline = r->cmdline ? r->cmdline : (char *)"",
+		.have_filesystem = true,
+		.filesystem = { .size = r->fs_size, .timestamp = c->epoch },
+		.data = { .offset = g->data_offset, .size = g->data_part_size, .number = 1 },
+		.hash = { .offset = g->hash_offset, .size = g->hash_part_size, .number = 2 },
+		.have_disk = !split,
+		.disk = { .size = g->disk_size, .mbr_id = disk_mbr_id(&r->disk) },
+		.have_outputs = true,
+		.have_initrd = r->have_initrd,
+	};
+	snprintf(m->tool_name, sizeof(m->tool_name), "tdverity-build");
+	snprintf(m->tool_version, sizeof(m->tool_version), "%s", TDV_VERSION);
+	memcpy(m->filesystem.uuid, r->ids.fs_uuid, 16);
+	memcpy(m->filesystem.hash_seed, r->ids.hash_seed, 16);
+	memcpy(m->disk.guid, r->disk.disk_guid, 16);
+	snprintf(m->disk.file, sizeof(m->disk.file), "disk.img");
+	snprintf(m->data.file, sizeof(m->data.file), split ? "rootfs.img" : "disk.img");
+	snprintf(m->hash.file, sizeof(m->hash.file), split ? "rootfs.verity" : "disk.img");
+	if (split) /* each area is its own file */
+		m->data.offset = m->hash.offset = 0;
+	if (c->layout == DISK_LAYOUT_GPT) {
+		m->data.have_uuid = m->hash.have_uuid = true;
+		memcpy(m->data.uuid, r->disk.data_uuid, 16);
+		memcpy(m->hash.uuid, r->disk.hash_uuid, 16);
 	}
 	if (r->have_initrd) {
-		json_object *initrd = json_object_new_object(), *mods = json_object_new_array();
-		if (initrd)
-			json_object_object_add(m, "initrd", initrd);
-		if (!initrd || !mods) {
-			json_object_put(mods);
-			return -ENOMEM;
-		}
-		json_object_object_add(initrd, "modules", mods);
-		add_str(initrd, "file", "initrd.img");
-		add_hex(initrd, "init_sha256", r->init_sha256, 32);
-		for (size_t i = 0; r->initrd_modules && r->initrd_modules[i]; i++)
-			json_object_array_add(mods, json_object_new_string(r->initrd_modules[i]));
+		snprintf(m->initrd.file, sizeof(m->initrd.file), "initrd.img");
+		memcpy(m->initrd.init_sha256, r->init_sha256, 32);
+		m->initrd.modules = r->initrd_modules;
+		while (r->initrd_modules && r->initrd_modules[m->initrd.n_modules])
+			m->initrd.n_modules++;
 	}
-	int ret2 = rootfs_event_json(r, m);
-	if (ret2 < 0)
-		return ret2;
-	*ret = TAKE_PTR(m);
-	return 0;
-}
 
-static int serialise(json_object *o, int flags, const char *suffix, char **ret)
-{
-	_cleanup_json_ json_object *sorted = json_sorted(o);
-	if (!sorted)
+	m->inputs = calloc(r->n_inputs + 1, sizeof(*m->inputs));
+	m->outputs = calloc(r->n_files + 1, sizeof(*m->outputs));
+	if (!m->inputs || !m->outputs)
 		return -ENOMEM;
-	const char *s = json_object_to_json_string_ext(sorted, flags | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!s || asprintf(ret, "%s%s", s, suffix) < 0)
-		return -ENOMEM;
+	for (size_t i = 0; i < r->n_inputs; i++) {
+		m->inputs[i] = (struct build_manifest_file){ .name = r->inputs[i].role,
+						       .path = r->inputs[i].path };
+		memcpy(m->inputs[i].sha256, r->inputs[i].sha256, 32);
+	}
+	m->n_inputs = r->n_inputs;
+	for (size_t i = 0; i < r->n_files; i++) {
+		m->outputs[i] = (struct build_manifest_file){ .name = (char *)r->files[i].name,
+							.size = r->files[i].size };
+		memcpy(m->outputs[i].sha256, r->files[i].sha256, 32);
+	}
+	m->n_outputs = r->n_files;
 	return 0;
 }
 
 int build_manifest_json(const struct build_result *r, char **ret)
 {
-	_cleanup_json_ json_object *m = NULL;
-	int ret2 = manifest_object(r, &m);
-	if (ret2 < 0)
-		return ret2;
-	return serialise(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED, "\n", ret);
+	struct build_manifest m;
+	int ret2 = manifest_from_result(r, &m);
+	if (ret2 >= 0)
+		ret2 = build_manifest_write_json(&m, ret);
+	free(m.inputs);
+	free(m.outputs);
+	return ret2;
 }
 
 int build_summary_json(const struct build_result *r, const char *out, char **ret)
 {
+	const struct verity_params *p = &r->root.params;
 	_cleanup_json_ json_object *s = json_object_new_object();
 	json_object *files = json_object_new_array();
-	if (s)
-		json_object_object_add(s, "files", files);
-	if (!s || !files)
-		return -ENOMEM;
-	add_str(s, "out", out);
-	add_str(s, "layout", disk_layout_name(r->config->layout));
-	const struct verity_params *p = &r->root.params;
-	add_str(s, "hash_algorithm", hash_alg_name(p->alg));
-	add_hex(s, "root_hash", r->root.root_hash, hash_alg_size(p->alg));
-	add_hex(s, "salt", p->salt, p->salt_size);
-	add_int(s, "data_blocks", p->data_blocks);
-	add_str(s, "cmdline", r->cmdline ? r->cmdline : "");
-	for (size_t i = 0; i < r->n_files; i++)
-		json_object_array_add(files, json_object_new_string(r->files[i].name));
-	json_object_array_add(files, json_object_new_string("manifest.json"));
-	return serialise(s, JSON_C_TO_STRING_PLAIN, "\n", ret);
+	int ret2 = s ? json_add_object(s, "files", files) : -ENOMEM;
+	if (!s)
+		json_object_put(files);
+	if (ret2 >= 0)
+		ret2 = json_add_str(s, "out", out);
+	if (ret2 >= 0)
+		ret2 = json_add_str(s, "layout", disk_layout_name(r->config->layout));
+	if (ret2 >= 0)
+		ret2 = json_add_str(s, "hash_algorithm", hash_alg_name(p->alg));
+	if (ret2 >= 0)
+		ret2 = json_add_hex(s, "root_hash", r->root.root_hash, hash_alg_size(p->alg));
+	if (ret2 >= 0)
+		ret2 = json_add_hex(s, "salt", p->salt, p->salt_size);
+	if (ret2 >= 0)
+		ret2 = json_add_u64(s, "data_blocks", p->data_blocks);
+	if (ret2 >= 0)
+		ret2 = json_add_str(s, "cmdline", r->cmdline ? r->cmdline : "");
+	for (size_t i = 0; ret2 >= 0 && i <= r->n_files; i++) {
+		json_object *name = json_object_new_string(i < r->n_files ? r->files[i].name
+									  : "manifest.json");
+		if (!name || json_object_array_add(files, name) < 0) {
+			json_object_put(name);
+			ret2 = -ENOMEM;
+		}
+	}
+	if (ret2 < 0)
+		return ret2;
+	return json_text_sorted(s, JSON_C_TO_STRING_PLAIN, "\n", ret);
 }
 
 int build_reference_values_json(const struct build_result *r, const char *initrd_path,

@@ -7,6 +7,7 @@
 #include "verifier/verbs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x10a: a->acpi_tables = value; return true;
 	case 0x10b: a->acpi_rsdp = value; return true;
 	case 0x10c: a->acpi_loader = value; return true;
+	case 0x10d: a->secure_boot = value; return true;
+	case 0x10e: a->cpus = value; return true;
 	case 0x110: a->kata_config = value; return true;
 	case 0x111: a->nr_cpus = value; return true;
 	case 0x112: a->allow_unmeasured = true; return true;
@@ -94,6 +97,36 @@ static int kata_cmdline(const char *verb, const struct expect_args *a, char **re
 	return VERIFY_OK;
 }
 
+/* --cpus N against the MADT of --acpi-tables: tables of another VM shape are refused. */
+static int check_cpus(const char *verb, const char *tables_path, const char *cpus)
+{
+	char *end;
+	errno = 0;
+	unsigned long want = strtoul(cpus, &end, 10);
+	if (errno || end == cpus || *end || want == 0 || want > 4096 || cpus[0] == '-')
+		return usage_error(verb, "--cpus must be a number of vCPUs (1..4096)");
+	_cleanup_free_ uint8_t *t = NULL;
+	size_t len;
+	unsigned got;
+	int r = read_full_file(tables_path, 16U << 20, &t, &len);
+	if (r < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: cannot read: %s\n", verb, tables_path,
+			strerror(-r));
+		return VERIFY_BAD_INPUT;
+	}
+	if (acpi_tables_count_cpus(t, len, &got) < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: not QEMU's ACPI tables (malformed, or no "
+			"MADT)\n", verb, tables_path);
+		return VERIFY_BAD_INPUT;
+	}
+	if (got != want) {
+		fprintf(stderr, "tdverity-verify: %s: %s: its MADT lists %u enabled vCPUs, not "
+			"--cpus %lu\n", verb, tables_path, got, want);
+		return VERIFY_BAD_INPUT;
+	}
+	return VERIFY_OK;
+}
+
 /*
  * --firmware and what goes with it.  The image is untrusted input: tdvf_parse() checks
  * every offset and size in it before anything is computed.
@@ -114,6 +147,8 @@ static int load_firmware(const char *verb, const struct expect_args *a, struct e
 			return usage_error(verb, "--qemu-version must be MAJOR.MINOR[.PATCH]");
 		s->in.has_page_order = true;
 	}
+	if (a->secure_boot && secure_boot_support_from_name(a->secure_boot, &s->in.secure_boot) < 0)
+		return usage_error(verb, "--secure-boot must be unsupported or disabled");
 	if (a->memory && qemu_parse_memory_size(a->memory, &s->in.memory_size) < 0)
 		return usage_error(verb, "--memory SIZE as QEMU -m: 2048, 2G, 512M");
 	size_t len;
@@ -130,10 +165,29 @@ static int load_firmware(const char *verb, const struct expect_args *a, struct e
 	}
 	s->have_firmware = true;
 	s->in.firmware = &s->firmware;
+	if (a->cpus) {
+		r = check_cpus(verb, a->acpi_tables, a->cpus);
+		if (r != VERIFY_OK)
+			return r;
+	}
 	s->in.acpi_tables_path = a->acpi_tables;
 	s->in.acpi_rsdp_path = a->acpi_rsdp;
 	s->in.acpi_loader_path = a->acpi_loader;
 	return VERIFY_OK;
+}
+
+/* A refused cmdline: exit 3 for expect/refvalues; for check a mismatch (recorded). */
+static int refuse_cmdline(const char *verb, struct expect_state *s, const char *what,
+			  const char *why)
+{
+	if (strcmp(verb, "check") == 0) {
+		snprintf(s->cmdline_refused, sizeof(s->cmdline_refused), "%s %s", what, why);
+		free(s->cmdline); /* the refused line predicts nothing */
+		s->cmdline = NULL;
+		return VERIFY_OK;
+	}
+	fprintf(stderr, "tdverity-verify: %s: %s %s\n", verb, what, why);
+	return VERIFY_BAD_INPUT;
 }
 
 /* Whether a line carries any of tdverity's own parameters (a tdverity boot). */
@@ -174,31 +228,9 @@ static int screen_cmdline(const char *verb, const struct expect_args *a, struct 
 	char why[300] = "";
 	int r = cmdline_screen_line(s->cmdline, &p, why, sizeof(why));
 	cmdline_free(ref);
-	if (r == 0 && s->have_manifest && !p.generic) {
-		/* The line's volume is the one the manifest (and so the rootfs event) names. */
-		struct verity_cmdline v;
-		const char *err = "";
-		const struct verity_root *m = &s->manifest.root;
-		if (verity_cmdline_parse_text(s->cmdline, &v, &err) < 0)
-			snprintf(why, sizeof(why), "%s", err), r = -EINVAL;
-		else if (v.root.params.alg != m->params.alg ||
-			 !digest_equal(v.root.root_hash, m->root_hash, hash_alg_size(m->params.alg)) ||
-			 v.root.params.data_blocks != m->params.data_blocks ||
-			 v.root.params.data_block_size != m->params.data_block_size ||
-			 v.root.params.hash_block_size != m->params.hash_block_size ||
-			 v.root.params.salt_size != m->params.salt_size ||
-			 memcmp(v.root.params.salt, m->params.salt, m->params.salt_size) != 0)
-			snprintf(why, sizeof(why), "roothash= or the verity parameters are not the "
-				 "manifest's"), r = -EINVAL;
-	}
 	if (r == 0)
 		return VERIFY_OK;
-	if (strcmp(verb, "check") == 0) {
-		snprintf(s->cmdline_refused, sizeof(s->cmdline_refused), "%s", why);
-		return VERIFY_OK;
-	}
-	fprintf(stderr, "tdverity-verify: %s: the cmdline %s\n", verb, why);
-	return VERIFY_BAD_INPUT;
+	return refuse_cmdline(verb, s, "the cmdline", why);
 }
 
 int expect_state_load(const char *verb, const struct expect_args *a, struct expect_state *s)
@@ -211,8 +243,12 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 	if ((a->memory || a->machine) && !a->qemu_patch && !a->firmware)
 		return usage_error(verb, "--memory and --machine go with --qemu-kernel-patch or "
 					 "--firmware");
-	if ((a->qemu_version || a->acpi_tables || a->acpi_rsdp || a->acpi_loader) && !a->firmware)
-		return usage_error(verb, "--qemu-version and --acpi-* go with --firmware");
+	if ((a->qemu_version || a->acpi_tables || a->acpi_rsdp || a->acpi_loader ||
+	     a->secure_boot) && !a->firmware)
+		return usage_error(verb, "--qemu-version, --acpi-* and --secure-boot go with "
+					 "--firmware");
+	if (a->cpus && !a->acpi_tables)
+		return usage_error(verb, "--cpus checks the --acpi-tables of the VM");
 	int fw = load_firmware(verb, a, s);
 	if (fw != VERIFY_OK)
 		return fw;
@@ -265,21 +301,31 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		if (r != VERIFY_OK)
 			return r;
 	}
-	if (s->cmdline_refused[0]) {
-		/* `check`: the refused line predicts nothing (its verdict is a mismatch). */
-		free(s->cmdline);
-		s->cmdline = NULL;
-	}
-	if (s->cmdline) {
-		/* Where /init extends the rootfs event, read as /init reads it. */
+	if (s->have_manifest && !s->cmdline_refused[0]) {
+		/* Threat: predicting RTMR3 from the manifest while /init obeys a cmdline that
+		 * sets up another volume, or none.  Read the line as /init does and hold it
+		 * against the manifest; the register comes from the line. */
 		struct verity_cmdline v;
-		const char *why = "";
-		if (verity_cmdline_measure_targets(s->cmdline, &v, &why) < 0) {
-			fprintf(stderr, "tdverity-verify: %s: the cmdline: %s\n", verb, why);
+		if (!s->cmdline) {
+			fprintf(stderr, "tdverity-verify: %s: %s: no cmdline (neither --cmdline nor "
+					"the manifest's): the rootfs event's register comes from it\n",
+				verb, a->manifest);
 			return VERIFY_BAD_INPUT;
 		}
-		s->in.rootfs_rtmr = v.rtmr;
-		s->in.rootfs_pcr = v.pcr;
+		if (build_manifest_check_cmdline(&s->manifest, s->cmdline, &v, &err) < 0) {
+			char what[PATH_MAX + 2];
+			snprintf(what, sizeof(what), "%s:",
+				 a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file
+										   : a->manifest);
+			int r = refuse_cmdline(verb, s, what, err.msg);
+			if (r != VERIFY_OK)
+				return r;
+		} else {
+			s->in.rootfs_rtmr = v.rtmr;
+			s->in.rootfs_pcr = v.pcr;
+			if (v.measure == MEASURE_NONE) /* /init extends nothing: predict nothing */
+				s->in.rootfs_event = NULL, s->in.rootfs_event_len = 0;
+		}
 	}
 
 	s->in.kernel_path = a->kernel;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "host/expected.h"
+#include "host/manifest.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@ struct expect_args {
 	bool qemu_patch;
 	const char *firmware, *qemu_version, *acpi_tables, *acpi_rsdp, *acpi_loader;
 	bool allow_unmeasured;
+	const char *secure_boot, *cpus;
 };
 
 /* Owns what the inputs point to. */
@@ -56,6 +58,8 @@ struct expect_state {
 	{ "acpi-tables", required_argument, NULL, 0x10a },                             \
 	{ "acpi-rsdp", required_argument, NULL, 0x10b },                               \
 	{ "acpi-loader", required_argument, NULL, 0x10c },                             \
+	{ "secure-boot", required_argument, NULL, 0x10d },                             \
+	{ "cpus", required_argument, NULL, 0x10e },                                    \
 	{ "kata-config", required_argument, NULL, 0x110 },                             \
 	{ "nr-cpus", required_argument, NULL, 0x111 },                                 \
 	{ "allow-unmeasured", no_argument, NULL, 0x112 }
@@ -77,9 +81,10 @@ struct expect_state {
 	"  --qemu-version X.Y       QEMU's page order for MRTD (>= 9 interleaved, 8 add-first)\n" \
 	"  --acpi-tables FILE       QEMU's fw_cfg etc/acpi/tables of a VM of the same shape\n" \
 	"  --acpi-rsdp FILE         QEMU's fw_cfg etc/acpi/rsdp\n"                    \
-	"  --acpi-loader FILE       QEMU's fw_cfg etc/table-loader\n"
-
-#define EXPECT_SCREEN_HELP                                                             \
+	"  --acpi-loader FILE       QEMU's fw_cfg etc/table-loader\n"                 \
+	"  --cpus N                 the VM's vCPUs: the --acpi-tables MADT must list N\n" \
+	"  --secure-boot S          unsupported (default: firmware without Secure Boot,\n" \
+	"                           SecureBoot absent) | disabled (built with it, no keys)\n" \
 	"  --allow-unmeasured       accept tdverity.measure=none on the cmdline (refused\n" \
 	"                           otherwise, as every line that weakens the boot)\n"
 

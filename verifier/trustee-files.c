@@ -66,3 +66,16 @@ int trustee_files_write(const char *outdir, const struct trustee_sample_inputs *
 		r = write_one(outdir, "rvps-message.json", message, err);
 	return r;
 }
+
+int trustee_claims_write(const char *path, const struct tdx_quote *q, const struct eventlog *log,
+			 struct tdv_error *err)
+{
+	_cleanup_free_ char *json = NULL;
+	int r = trustee_claims_build(q, log, &json);
+	if (r < 0)
+		return tdv_error_set(err, r, "cannot build the claims: %s", strerror(-r));
+	r = write_file_atomic(path, json, strlen(json), 0644);
+	if (r < 0)
+		return tdv_error_set(err, r, "%s: %s", path, strerror(-r));
+	return 0;
+}

@@ -15,3 +15,7 @@
 
 int trustee_files_write(const char *outdir, const struct trustee_sample_inputs *in,
 			struct tdv_error *err);
+
+/* check --claims FILE: trustee_claims_build() written atomically to path. */
+int trustee_claims_write(const char *path, const struct tdx_quote *q, const struct eventlog *log,
+			 struct tdv_error *err);

@@ -22,6 +22,7 @@
 #include "verifier/verbs.h"
 
 #include "core/digest.h"
+#include "verifier/trustee-files.h"
 #include "core/util.h"
 
 #include <getopt.h>
@@ -43,6 +44,9 @@ static void check_usage(FILE *f)
 		"  --report-data HEX   the 64-byte REPORTDATA the quote must carry (e.g. a nonce)\n"
 		"  --policy P          default, or strict: as --rtmr3-only-rootfs\n"
 		"  --json              machine-readable output\n"
+		"  --claims FILE       also write Trustee's TDX claims for this evidence (the input\n"
+		"                      of its policy, e.g. tdverity-rootfs.rego); written whatever\n"
+		"                      the verdict\n"
 		"\n"
 		"Quote appraisal (genuine quote, acceptable platform):\n"
 		APPRAISE_OPTIONS_HELP
@@ -62,7 +66,7 @@ static void check_usage(FILE *f)
 }
 
 struct check_options {
-	const char *quote, *eventlog, *aael, *report_data;
+	const char *quote, *eventlog, *aael, *report_data, *claims;
 	bool strict, json;
 	struct expect_args art;
 	struct appraise_args appraise;
@@ -84,6 +88,7 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		{ "report-data", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "claims", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		EXPECT_LONG_OPTIONS,
 		APPRAISE_LONG_OPTIONS,
@@ -109,6 +114,7 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 			}
 			break;
 		case 'j': o->json = true; break;
+		case 'c': o->claims = optarg; break;
 		case 'h': check_usage(stdout); return 1;
 		default:
 			if (expect_args_take(&o->art, c, optarg) ||
@@ -309,6 +315,9 @@ int verb_check(int argc, char **argv)
 			      o.eventlog);
 		goto bad_input;
 	}
+
+	if (o.claims && trustee_claims_write(o.claims, &eq.quote, el.log, &err) < 0)
+		goto bad_input;
 
 	struct check_report rep = { 0 };
 	bool replays[4];

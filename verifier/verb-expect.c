@@ -52,7 +52,7 @@ static void print_table(const struct expect_state *s, const struct expected_even
 		for (size_t i = 0; i < in->firmware->n_sections; i++)
 			printf("%s%s", i ? ", " : " (",
 			       tdvf_section_type_name(in->firmware->sections[i].type));
-		printf(")\n");
+		printf(")\nSecure Boot support: %s\n", secure_boot_support_name(in->secure_boot));
 		if (in->memory_size)
 			printf("TD memory (-m): %" PRIu64 " bytes\n", in->memory_size);
 	}

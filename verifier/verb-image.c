@@ -9,6 +9,7 @@
  */
 #include "core/util.h"
 #include "core/verity.h"
+#include "host/manifest.h"
 #include "verifier/image-source.h"
 #include "verifier/verbs.h"
 
@@ -380,16 +381,14 @@ static int partitions_fit(const struct image_opts *o, const struct image_job *jo
 }
 
 static int manifest_offsets_check(const struct image_opts *o, const struct image_job *job,
-				  const struct image_manifest *m, const struct image_partitions *parts)
+				  const struct build_manifest *m, const struct image_partitions *parts)
 {
 	if (m->layout != parts->layout)
 		return mismatch(o, job, "manifest layout differs from the disk's partition table (%s)",
-				image_layout_name(parts->layout));
-	if ((m->have_data_partition && m->data_partition_offset != parts->data_offset) ||
-	    (m->have_hash_partition && m->hash_partition_offset != parts->hash_offset))
+				disk_layout_name(parts->layout));
+	if (m->data.offset != parts->data_offset || m->hash.offset != parts->hash_offset)
 		return mismatch(o, job, "%s: partition offsets differ from the manifest's", job->data_path);
-	if ((m->data_partition_size && m->data_partition_size != parts->data_size) ||
-	    (m->hash_partition_size && m->hash_partition_size != parts->hash_size))
+	if (m->data.size != parts->data_size || m->hash.size != parts->hash_size)
 		return mismatch(o, job, "%s: partition sizes differ from the manifest's", job->data_path);
 	return VERIFY_OK;
 }
@@ -408,28 +407,29 @@ static char *beside_manifest(const char *manifest, const char *name)
 
 static int verify_with_manifest(struct image_opts *o)
 {
-	struct image_manifest m;
+	_cleanup_(build_manifest_done) struct build_manifest m = { 0 };
 	struct tdv_error err = { 0 };
-	if (image_manifest_load(o->manifest, &m, &err) < 0)
+	if (build_manifest_load(o->manifest, &m, &err) < 0)
 		return report_error(o, "%s", err.msg);
 
 	/* No files named: take the build's outputs next to the manifest. */
 	_cleanup_free_ char *disk = NULL, *data = NULL, *hash = NULL;
 	if (!o->disk && !o->data && !o->hash) {
-		if (m.layout == IMAGE_LAYOUT_SPLIT) {
-			o->data = data = beside_manifest(o->manifest, m.data_file);
-			o->hash = hash = beside_manifest(o->manifest, m.hash_file);
+		if (m.layout == DISK_LAYOUT_SPLIT) {
+			o->data = data = beside_manifest(o->manifest, m.data.file);
+			o->hash = hash = beside_manifest(o->manifest, m.hash.file);
 		} else {
-			o->disk = disk = beside_manifest(o->manifest, m.disk_file);
+			o->disk = disk = beside_manifest(o->manifest, m.have_disk ? m.disk.file
+										  : m.data.file);
 		}
 	}
 
-	struct image_job job = { .p = m.params, .layout = image_layout_name(m.layout) };
-	memcpy(job.root, m.root, sizeof(job.root));
+	struct image_job job = { .p = m.root.params, .layout = disk_layout_name(m.layout) };
+	memcpy(job.root, m.root.root_hash, sizeof(job.root));
 	_cleanup_close_ int data_fd = -1, hash_fd = -1;
 	int r;
 
-	if (m.layout == IMAGE_LAYOUT_SPLIT) {
+	if (m.layout == DISK_LAYOUT_SPLIT) {
 		job.data_path = o->data ? o->data : o->disk;
 		job.hash_path = o->hash;
 		if (!job.data_path || !job.hash_path || (o->data && o->disk))

@@ -34,6 +34,7 @@
 #include "core/error.h"
 #include "core/verity.h"
 #include "host/qemu-kernel.h"
+#include "host/rtmr0.h"
 #include "host/tdvf.h"
 
 #include <stdbool.h>
@@ -141,6 +142,8 @@ struct expected_inputs {
 	/* QEMU's page order for MRTD (--qemu-version); has_page_order false = unknown. */
 	bool has_page_order;
 	enum tdvf_page_order page_order;
+	/* Whether the SecureBoot variable exists (host/rtmr0.h). */
+	enum secure_boot_support secure_boot;
 	/* -m in bytes (the TD HOB); 0 = unknown. */
 	uint64_t memory_size;
 	/* QEMU's fw_cfg blobs etc/acpi/tables, etc/acpi/rsdp, etc/table-loader; NULL = the
@@ -196,25 +199,3 @@ int expected_replay_pcr(const struct expected_event *events, size_t n, unsigned 
  */
 bool expected_rtmr0_determined(const struct expected_inputs *in,
 			       const struct expected_event *events, size_t n);
-
-/* ---- The build manifest (manifest.json written by tdverity-build) -------------------- */
-
-struct build_manifest {
-	/* alg, sizes, data_blocks, salt and the root hash (hash_offset, superblock, uuid:
-	 * not read here) */
-	struct verity_root root;
-	char *cmdline; /* the "cmdline" member; NULL when absent */
-};
-
-/*
- * Read the rootfs parameters (root_hash, salt, hash_algorithm, data_blocks,
- * data_block_size, hash_block_size) and the cmdline from manifest.json.  -EINVAL (with
- * err naming the field) when one is missing or malformed.  Free with
- * build_manifest_done().
- */
-int build_manifest_load(const char *path, struct build_manifest *ret, struct tdv_error *err);
-void build_manifest_done(struct build_manifest *m);
-
-/* The rootfs AAEL event data of a loaded manifest (measure.h).  Caller frees. */
-int build_manifest_rootfs_event(const struct build_manifest *m, uint8_t **ret_data,
-				size_t *ret_len);

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 static const char *const check_names[_APPRAISE_CHECK_MAX] = {
 	[APPRAISE_AK_SIGNATURE] = "ak-signature",   [APPRAISE_QE_BINDING] = "qe-binding",
@@ -233,7 +234,8 @@ static X509 *crl_issuer(X509_CRL *crl, X509 *anchor, STACK_OF(X509) *pool)
 	for (int i = 0; i < sk_X509_num(pool); i++) {
 		X509 *x = sk_X509_value(pool, i);
 		EVP_PKEY *k = X509_get0_pubkey(x);
-		if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(x)) == 0 && k &&
+		if (X509_check_ca(x) >= 1 &&
+		    X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(x)) == 0 && k &&
 		    X509_CRL_verify(crl, k) == 1)
 			return x;
 	}
@@ -292,7 +294,9 @@ static int check_signed_doc(X509_STORE *store, const struct collateral *c,
 	char w[256] = "not signed by any certificate given";
 	for (int i = 0; i < sk_X509_num(c->certs); i++) {
 		X509 *x = sk_X509_value(c->certs, i);
-		if (!cert_signed(x, s->signature, s->body, s->body_len))
+		/* Intel signs TCB info and QE identity with an end-entity key (TCB Signing),
+		 * never with a CA's: a CA key signs certificates and CRLs only. */
+		if (X509_check_ca(x) != 0 || !cert_signed(x, s->signature, s->body, s->body_len))
 			continue;
 		int r = verify_to_anchor(store, x, c->certs, w, sizeof(w));
 		if (r != 0)
@@ -445,9 +449,16 @@ static const char *evaluate_tcb(struct quote_appraisal *a, const struct tdx_quot
 	for (size_t i = 0; i < ti->n_levels && !lvl; i++)
 		if (level_matches(&ti->levels[i], &pck, q->td.tee_tcb_svn, by_identity))
 			lvl = &ti->levels[i];
-	if (!lvl)
-		return "TCB level not supported: the platform's TCB is below every level of the "
-		       "TCB info";
+	if (!lvl) {
+		char sgx[33], tee[33];
+		hex_encode(pck.sgx_svn, 16, sgx);
+		hex_encode(q->td.tee_tcb_svn, 16, tee);
+		snprintf(why->msg, sizeof(why->msg),
+			 "TCB level not supported: the platform (PCK TCB components %s, PCESVN %u; "
+			 "TEE_TCB_SVN %s) is below every level of the TCB info for FMSPC %s",
+			 sgx, pck.pcesvn, tee, a->fmspc);
+		return why->msg;
+	}
 	a->platform_status = lvl->info.status;
 	a->tcb_date = lvl->info.date;
 	add_advisories(a, lvl->info.advisories);

@@ -194,6 +194,9 @@ static int firmware_json(json_object *o, const struct expected_inputs *in)
 	r = add(o, "firmware", f);
 	if (r == 0)
 		r = add(f, "tdvf_sections", json_object_new_int64((int64_t)in->firmware->n_sections));
+	if (r == 0)
+		r = add(f, "secure_boot",
+			json_object_new_string(secure_boot_support_name(in->secure_boot)));
 	const struct { const char *key; enum tdvf_page_order order; } orders[] = {
 		{ "mrtd_qemu9", TDVF_ORDER_INTERLEAVED },
 		{ "mrtd_qemu8", TDVF_ORDER_ADD_FIRST },

@@ -10,13 +10,20 @@
  *     "qemu_kernel_patch": null | {"memory": <bytes>, "machine": "pc"|"q35",
  *                                  "acpi_data_size": <bytes>},
  *     "load_options": "<cmdline with initrd=initrd>" | null,
+ *     "mrtd": "<hex>" | null,          (--firmware with --qemu-version)
+ *     "firmware": null | {"tdvf_sections": N, "secure_boot": "unsupported"|"disabled",
+ *                         "mrtd_qemu9": "<hex>", "mrtd_qemu8": "<hex>",
+ *                         "memory": <bytes> | null},
  *     "events": [ {"index": 0, "kind": "kernel", "rtmr": 1, "pcr": 4,
  *                  "type": "EV_EFI_BOOT_SERVICES_APPLICATION", "type_id": 2147483651,
- *                  "description": "...", "sha384": "<hex>", "sha256": "<hex>"}, ... ],
- *     "rtmr": {"rtmr1": "<hex>" | null, "rtmr2": ..., "rtmr3": ...},
+ *                  "description": "...", "determined": true,
+ *                  "sha384": "<hex>" | null, "sha256": "<hex>" | null}, ... ],
+ *     "rtmr": {"rtmr0": "<hex>" | null, "rtmr1": ..., "rtmr2": ..., "rtmr3": ...},
  *     "pcr": {"sha256": {"4": "<hex>", "9": ..., "15": ...}, "sha384": {...}}
  *   }
- * kind is expected_kind_name(); digests are lower-case hex.  An RTMR is null when the
+ * kind is expected_kind_name(); digests are lower-case hex, null for an event whose digest
+ * the inputs do not determine ("determined": false; pcr is null for TD-only events).
+ * RTMR0 is null unless expected_rtmr0_determined().  An RTMR is null when the
  * inputs do not determine it (RTMR1 without --kernel; RTMR2 without the cmdline, or
  * without the initrd); a PCR is listed only when its events are all known (4: kernel
  * given; 9: cmdline and initrd given; the rootfs PCR: manifest given).
@@ -25,7 +32,8 @@
  *   {
  *     "format": "tdverity-reference-values/1",
  *     "firmware_profile": "...",
- *     "rvps_sample": {"mr_td": ["<hex>"], "rtmr_1": [...], "rtmr_2": [...],
+ *     "rvps_sample": {"mr_td": ["<hex>"], "rtmr_0": [...] (with --firmware), "rtmr_1": [...],
+ *                     "rtmr_2": [...],
  *                     "rtmr_3": [...], "tdvfkernel": [...], "tdvfkernelparams": [...]},
  *     "omitted": {"rtmr_1": "<why>", ...},
  *     "expected": <the expect document above>

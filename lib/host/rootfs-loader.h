@@ -34,6 +34,7 @@ struct loader {
 	struct pending *p;
 	size_t n, cap;
 	uint64_t next_link_key;
+	bool input_used[ROOTFS_MAX_INPUTS];
 };
 
 /* Set err to "out of memory"; returns -ENOMEM. */

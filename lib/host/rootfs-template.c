@@ -62,6 +62,68 @@ static int load_agent(struct loader *L)
 	return check_elf_executable(fd, path, L->err);
 }
 
+/* --- named inputs (--input NAME=FILE) ---------------------------------------------- */
+
+int rootfs_input_name_check(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > ROOTFS_INPUT_NAME_MAX || !(name[0] >= 'A' && name[0] <= 'Z') ||
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n ||
+	    strcmp(name, "AGENT") == 0 || strcmp(name, "BASE") == 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* Open every input, check it is a regular file and record its digest as @NAME@: the
+ * placeholder, not where the file sits on the build host, names it in manifest.json. */
+static int load_named_inputs(struct loader *L)
+{
+	const struct rootfs_template_inputs *in = L->in;
+	if (in->n_inputs > ROOTFS_MAX_INPUTS)
+		return tdv_error_set(L->err, -E2BIG, "more than %d --input files",
+				     ROOTFS_MAX_INPUTS);
+	for (size_t i = 0; i < in->n_inputs; i++) {
+		const struct rootfs_named_input *ni = &in->inputs[i];
+		if (rootfs_input_name_check(ni->name) < 0)
+			return tdv_error_set(L->err, -EINVAL, "--input %.40s: bad name (A-Z, 0-9, _; "
+							      "not AGENT or BASE)", ni->name);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(in->inputs[j].name, ni->name) == 0)
+				return tdv_error_set(L->err, -EINVAL, "--input %s given twice",
+						     ni->name);
+		int fd = open(ni->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0)
+			return tdv_error_set(L->err, negative_errno(), "input %s=%s: cannot open: %s",
+					     ni->name, ni->path, strerror(errno));
+		L->t->input_fds[L->t->n_input_fds++] = fd;
+		struct stat st;
+		uint8_t digest[32];
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			return tdv_error_set(L->err, -EINVAL, "input %s=%s: not a regular file",
+					     ni->name, ni->path);
+		int r = digest_fd(HASH_SHA256, fd, digest);
+		if (r < 0)
+			return tdv_error_set(L->err, r, "input %s=%s: %s", ni->name, ni->path,
+					     strerror(-r));
+		char placeholder[ROOTFS_INPUT_NAME_MAX + 3];
+		snprintf(placeholder, sizeof(placeholder), "@%s@", ni->name);
+		if (rootfs_tree_add_input(L->t, "input", placeholder, digest) < 0)
+			return rootfs_oom(L->err);
+	}
+	return 0;
+}
+
+static int find_input(const struct loader *L, const char *loc)
+{
+	size_t n = strlen(loc);
+	for (size_t i = 0; i < L->in->n_inputs; i++) {
+		const char *name = L->in->inputs[i].name;
+		if (n == strlen(name) + 2 && strncmp(loc + 1, name, n - 2) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
 static int cmp_input(const void *a, const void *b)
 {
 	const struct rootfs_input *x = a, *y = b;
@@ -82,11 +144,18 @@ static int resolve_location(struct loader *L, const struct manifest_line *l,
 			    struct rootfs_entry *e)
 {
 	const char *loc = l->location;
-	if (loc[0] == '@') {
-		if (strcmp(loc, "@AGENT@") != 0)
+	if (loc[0] == '@' && strcmp(loc, "@AGENT@") != 0) {
+		int i = loc[strlen(loc) - 1] == '@' ? find_input(L, loc) : -1;
+		if (i < 0)
 			return tdv_error_set(L->err, -EINVAL,
-					     "%s:%u: unknown substitution '%.80s' (known: @AGENT@)",
-					     L->manifest_path, l->line, loc);
+					     "%s:%u: unknown substitution '%.80s' (known: @AGENT@ "
+					     "and the --input names)", L->manifest_path, l->line, loc);
+		e->root = ROOT_INPUT;
+		e->input = (unsigned)i;
+		L->input_used[i] = true;
+		return 0;
+	}
+	if (loc[0] == '@') {
 		if (!L->in->agent_path)
 			return tdv_error_set(L->err, -EINVAL,
 					     "%s:%u: @AGENT@ used but no agent was given",
@@ -138,15 +207,17 @@ static int add_manifest_file(struct loader *L, const struct manifest_line *l,
 		return r;
 	e->source = SOURCE_HOST;
 	_cleanup_free_ char *what = NULL;
-	const char *host = e->root == ROOT_AGENT ? L->in->agent_path : NULL;
+	const char *host = e->root == ROOT_AGENT   ? L->in->agent_path
+			   : e->root == ROOT_INPUT ? L->in->inputs[e->input].path
+						   : NULL;
 	if (!host && asprintf(&what, "%s/%s", L->in->template_dir, e->host_path) < 0)
 		return rootfs_oom(L->err);
 	if (!host)
 		host = what;
 	if ((r = hash_source(L, e, host)) < 0)
 		return r;
-	r = rootfs_tree_add_input(L->t, e->root == ROOT_AGENT ? "agent" : "file", host,
-				  e->sha256);
+	/* Agent and inputs were recorded when they were opened. */
+	r = e->root == ROOT_TEMPLATE ? rootfs_tree_add_input(L->t, "file", host, e->sha256) : 0;
 	if (r < 0)
 		return rootfs_oom(L->err);
 	if (l->n_links == 0)
@@ -163,7 +234,8 @@ static int add_manifest_file(struct loader *L, const struct manifest_line *l,
 		q->line = l->line;
 		q->e = (struct rootfs_entry){
 			.mode = src->mode, .uid = src->uid, .gid = src->gid, .size = src->size,
-			.source = src->source, .root = src->root, .link_key = src->link_key,
+			.source = src->source, .root = src->root, .input = src->input,
+			.link_key = src->link_key,
 			.host_id = src->host_id, .rehash = src->rehash,
 		};
 		memcpy(q->e.sha256, src->sha256, 32);
@@ -524,6 +596,8 @@ static int load(struct loader *L)
 		if (rootfs_tree_add_input(t, "agent", L->in->agent_path, digest) < 0)
 			return rootfs_oom(L->err);
 	}
+	if ((r = load_named_inputs(L)) < 0)
+		return r;
 	_cleanup_free_ char *base_line = NULL;
 	for (size_t i = 0; i < m->n_lines; i++) {
 		if (m->lines[i].kind != MANIFEST_BASE)
@@ -539,6 +613,11 @@ static int load(struct loader *L)
 	for (size_t i = 0; i < m->n_lines; i++)
 		if ((r = add_manifest_line(L, &m->lines[i])) < 0)
 			return r;
+	for (size_t i = 0; i < L->in->n_inputs; i++)
+		if (!L->input_used[i])
+			return tdv_error_set(L->err, -EINVAL, "--input %s: @%s@ is not used by %s",
+					     L->in->inputs[i].name, L->in->inputs[i].name,
+					     L->manifest_path);
 	sort_pending(L);
 	if ((r = merge_duplicates(L)) < 0 || (r = check_parents(L)) < 0 ||
 	    (r = resolve_hard_links(L)) < 0 || (r = apply_xattr_lines(L, m)) < 0)

@@ -46,6 +46,9 @@ void rootfs_tree_free(struct rootfs_tree *t)
 	for (int i = 0; i < _ROOT_MAX; i++)
 		if (t->root_fd[i] >= 0)
 			close(t->root_fd[i]);
+	for (size_t i = 0; i < t->n_input_fds; i++)
+		if (t->input_fds[i] >= 0)
+			close(t->input_fds[i]);
 	free(t->base_tarball);
 	for (size_t i = 0; i < t->n_inputs; i++)
 		free((char *)t->inputs[i].path);
@@ -100,9 +103,13 @@ int rootfs_entry_open(const struct rootfs_tree *t, const struct rootfs_entry *e)
 {
 	if (e->source != SOURCE_HOST)
 		return -EINVAL;
-	if (e->root == ROOT_AGENT) {
+	if (e->root == ROOT_AGENT || e->root == ROOT_INPUT) {
+		/* A fresh open file description of the file hashed at load, not the path again. */
+		if (e->root == ROOT_INPUT && e->input >= t->n_input_fds)
+			return -EINVAL;
 		char proc[64];
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->root_fd[ROOT_AGENT]);
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d",
+			 e->root == ROOT_AGENT ? t->root_fd[ROOT_AGENT] : t->input_fds[e->input]);
 		int fd = open(proc, O_RDONLY | O_CLOEXEC);
 		return fd < 0 ? negative_errno() : fd;
 	}

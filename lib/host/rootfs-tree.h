@@ -31,6 +31,7 @@ enum rootfs_root {
 	ROOT_TEMPLATE, /* the template folder */
 	ROOT_BASE,     /* the --base folder */
 	ROOT_AGENT,    /* the --agent file itself (host_path unused) */
+	ROOT_INPUT,    /* an --input file (entry.input = its index; fd in input_fds) */
 	_ROOT_MAX,
 };
 
@@ -53,6 +54,7 @@ struct rootfs_entry {
 	uint64_t size;	 /* regular file size */
 	enum rootfs_source source;
 	enum rootfs_root root;
+	unsigned input;		/* ROOT_INPUT: index into the tree's input_fds */
 	char *host_path;	/* SOURCE_HOST: relative to the root folder */
 	uint64_t archive_index; /* SOURCE_ARCHIVE: ordinal of the member in the tarball */
 	uint8_t sha256[32];	/* SOURCE_HOST: content digest taken at load time */
@@ -69,6 +71,8 @@ struct rootfs_tree {
 	struct rootfs_entry *entries; /* sorted by path (strcmp): parents precede children */
 	size_t n_entries;
 	int root_fd[_ROOT_MAX]; /* O_PATH folder fds (template, base folder); agent: O_RDONLY */
+	int input_fds[ROOTFS_MAX_INPUTS]; /* --input files, O_RDONLY, in the order given */
+	size_t n_input_fds;
 	char *base_tarball;	/* --base when it is an archive */
 	uint8_t base_tarball_sha256[32];
 	struct rootfs_input *inputs;

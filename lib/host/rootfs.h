@@ -6,7 +6,7 @@
  * A template (rootfs-templates/<name>/) holds a manifest in gen_init_cpio line syntax
  * (dir/file/slink/nod/pipe/sock with mode uid gid), extended with a whole-tree import
  * from --base (a folder or a tarball, read with libarchive) and @NAME@ substitutions
- * (@AGENT@ = the --agent file).  Loading resolves everything into an in-memory tree of
+ * (@AGENT@ = the --agent file, @NAME@ = an --input NAME=FILE).  Loading resolves everything into an in-memory tree of
  * entries whose file contents are still on the host (streamed when written).
  */
 #pragma once
@@ -17,10 +17,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* --input NAME=FILE: @NAME@ as a whole file location in the manifest stands for FILE.
+ * NAME is [A-Z][A-Z0-9_]* (at most ROOTFS_INPUT_NAME_MAX), not AGENT or BASE; every
+ * given input must be used (a typo must not drop a file silently). */
+#define ROOTFS_MAX_INPUTS 64
+#define ROOTFS_INPUT_NAME_MAX 32
+struct rootfs_named_input {
+	const char *name;
+	const char *path;
+};
+/* 0 when name is a valid input name (above), else -EINVAL. */
+int rootfs_input_name_check(const char *name);
+
 struct rootfs_template_inputs {
 	const char *template_dir; /* folder holding the template manifest */
 	const char *agent_path;	  /* --agent: an executable ELF */
 	const char *base_path;	  /* --base: folder or tarball, or NULL */
+	const struct rootfs_named_input *inputs; /* --input, n_inputs of them */
+	size_t n_inputs;
 };
 
 struct rootfs_tree;
@@ -39,7 +53,7 @@ void rootfs_tree_free(struct rootfs_tree *t);
  * followed for each xattr (key order) by "xattr <key> <value hex>\n\0".
  */
 struct rootfs_input {
-	const char *role; /* "template-manifest", "agent", "base", "file" */
+	const char *role; /* "template-manifest", "agent", "input", "base", "file" */
 	const char *path; /* as given / as found on the host */
 	uint8_t sha256[32];
 };

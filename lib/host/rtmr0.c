@@ -195,6 +195,43 @@ int uefi_fv_load_option(uint32_t attributes, const char *description, const uint
 	return 0;
 }
 
+static int madt_count_cpus(const uint8_t *t, uint32_t len, unsigned *ret)
+{
+	enum { MADT_ENTRIES = 44 };
+	unsigned n = 0;
+	if (len < MADT_ENTRIES)
+		return -EBADMSG;
+	for (uint32_t off = MADT_ENTRIES; off < len;) {
+		if (len - off < 2 || t[off + 1] < 2 || t[off + 1] > len - off)
+			return -EBADMSG;
+		uint8_t type = t[off], elen = t[off + 1];
+		if (type == 0 && elen >= 8)
+			n += le32_get(t + off + 4) & 1;
+		else if (type == 9 && elen >= 16)
+			n += le32_get(t + off + 8) & 1;
+		off += elen;
+	}
+	*ret = n;
+	return 0;
+}
+
+int acpi_tables_count_cpus(const uint8_t *tables, size_t len, unsigned *ret_cpus)
+{
+	size_t off = 0;
+	while (len - off >= 8) {
+		uint32_t tlen = le32_get(tables + off + 4);
+		if (tlen == 0)
+			break; /* the zero padding after the last table */
+		/* FACS has a 64-byte header of its own; every other table at least 36. */
+		if (tlen < 36 || tlen > len - off)
+			return -EBADMSG;
+		if (memcmp(tables + off, "APIC", 4) == 0)
+			return madt_count_cpus(tables + off, tlen, ret_cpus);
+		off += tlen;
+	}
+	return -EBADMSG;
+}
+
 /* ---- The event list ------------------------------------------------------------------- */
 
 struct list {
@@ -266,28 +303,63 @@ static int push_cfv(struct list *l, const struct expected_inputs *in, struct tdv
 	return r;
 }
 
-/* The Secure Boot configuration, as OVMF without enrolled keys measures it (PCR 7). */
-static int push_secure_boot(struct list *l)
+/* An absent (empty) Secure Boot variable. */
+static int push_variable(struct list *l, const char *name, const char *description,
+			 const uint8_t guid[16])
 {
+	_cleanup_free_ uint8_t *data = NULL;
+	size_t len;
+	int r = uefi_variable_data(guid, name, NULL, 0, &data, &len);
+	if (r == 0)
+		r = push_data(l, EXPECTED_SECURE_BOOT_VARIABLE, 7, EV_EFI_VARIABLE_DRIVER_CONFIG,
+			      description, data, len);
+	return r;
+}
+
+int secure_boot_support_from_name(const char *name, enum secure_boot_support *ret)
+{
+	if (name && strcmp(name, "unsupported") == 0)
+		*ret = SECURE_BOOT_UNSUPPORTED;
+	else if (name && strcmp(name, "disabled") == 0)
+		*ret = SECURE_BOOT_DISABLED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *secure_boot_support_name(enum secure_boot_support s)
+{
+	return s == SECURE_BOOT_DISABLED ? "disabled" : "unsupported";
+}
+
+/* The Secure Boot configuration, as OVMF without enrolled keys measures it (PCR 7). */
+static int push_secure_boot(struct list *l, enum secure_boot_support sb)
+{
+	static const uint8_t disabled = 0; /* SECURE_BOOT_MODE_DISABLE */
+	int r = 0;
+	if (sb == SECURE_BOOT_DISABLED) {
+		_cleanup_free_ uint8_t *data = NULL;
+		size_t len;
+		r = uefi_variable_data(efi_global_variable_guid, "SecureBoot", &disabled, 1, &data,
+				       &len);
+		if (r == 0)
+			r = push_data(l, EXPECTED_SECURE_BOOT_VARIABLE, 7,
+				      EV_EFI_VARIABLE_DRIVER_CONFIG, "variable SecureBoot = 00", data,
+				      len);
+	} else
+		r = push_variable(l, "SecureBoot", "variable SecureBoot (empty)",
+				  efi_global_variable_guid);
 	static const struct {
 		const char *name, *description;
 		const uint8_t *guid;
 	} vars[] = {
-		{ "SecureBoot", "variable SecureBoot (empty)", efi_global_variable_guid },
 		{ "PK", "variable PK (empty)", efi_global_variable_guid },
 		{ "KEK", "variable KEK (empty)", efi_global_variable_guid },
 		{ "db", "variable db (empty)", efi_image_security_guid },
 		{ "dbx", "variable dbx (empty)", efi_image_security_guid },
 	};
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < ELEMENTSOF(vars); i++) {
-		_cleanup_free_ uint8_t *data = NULL;
-		size_t len;
-		r = uefi_variable_data(vars[i].guid, vars[i].name, NULL, 0, &data, &len);
-		if (r == 0)
-			r = push_data(l, EXPECTED_SECURE_BOOT_VARIABLE, 7,
-				      EV_EFI_VARIABLE_DRIVER_CONFIG, vars[i].description, data, len);
-	}
+	for (size_t i = 0; r == 0 && i < ELEMENTSOF(vars); i++)
+		r = push_variable(l, vars[i].name, vars[i].description, vars[i].guid);
 	return r;
 }
 
@@ -360,7 +432,7 @@ int rtmr0_events_compute(const struct expected_inputs *in, struct expected_event
 		r = push_unknown(&l, EXPECTED_FW_CFG, 1, EV_PLATFORM_CONFIG_FLAGS,
 				 "fw_cfg bootorder (edk2 >= 202411; not modelled)");
 	if (r == 0)
-		r = push_secure_boot(&l);
+		r = push_secure_boot(&l, in->secure_boot);
 	if (r == 0)
 		r = push_data(&l, EXPECTED_SEPARATOR, 7, EV_SEPARATOR, "separator", separator,
 			      sizeof(separator));

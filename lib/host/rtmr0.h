@@ -7,8 +7,10 @@
  *   EV_EFI_HANDOFF_TABLES2          "TdxTable"  HASH(TD HOB as QEMU builds it; below)
  *   EV_EFI_PLATFORM_FIRMWARE_BLOB2  CFV         HASH(the CFV section's bytes in the file)
  *   EV_EFI_VARIABLE_DRIVER_CONFIG   SecureBoot, PK, KEK (EFI global variable GUID), db,
- *                                   dbx (image security GUID): HASH(UEFI_VARIABLE_DATA),
- *                                   empty data (no keys enrolled)
+ *                                   dbx (image security GUID): HASH(UEFI_VARIABLE_DATA);
+ *                                   no keys enrolled: PK..dbx empty, SecureBoot empty when
+ *                                   the firmware has no Secure Boot support, 00 when it
+ *                                   has (enum secure_boot_support)
  *   EV_SEPARATOR                    HASH(00 00 00 00)
  *   EV_PLATFORM_CONFIG_FLAGS        "ACPI DATA" ×3: HASH of QEMU's fw_cfg blobs
  *                                   etc/table-loader, etc/acpi/rsdp, etc/acpi/tables
@@ -39,6 +41,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Whether the firmware was built with Secure Boot support: it decides whether the
+ * SecureBoot variable exists (checked: trustee's OVMF TD log measures it empty; Debian's
+ * OVMF.fd under a vTPM and Alibaba Cloud's TD log measure one byte 00).  No keys enrolled
+ * either way.
+ */
+enum secure_boot_support {
+	SECURE_BOOT_UNSUPPORTED, /* "unsupported": SecureBoot absent (OvmfPkg IntelTdx default) */
+	SECURE_BOOT_DISABLED,	 /* "disabled": SecureBoot = 00 (SECURE_BOOT_ENABLE builds) */
+};
+/* "unsupported" / "disabled"; -EINVAL for anything else. */
+int secure_boot_support_from_name(const char *name, enum secure_boot_support *ret);
+const char *secure_boot_support_name(enum secure_boot_support s);
 
 #define EV_EFI_PLATFORM_FIRMWARE_BLOB2 0x8000000AU
 #define EV_EFI_HANDOFF_TABLES2 0x8000000BU
@@ -77,6 +93,15 @@ int uefi_variable_data(const uint8_t guid[16], const char *name, const uint8_t *
  */
 int uefi_fv_load_option(uint32_t attributes, const char *description, const uint8_t fv_guid[16],
 			const uint8_t file_guid[16], uint8_t **ret, size_t *ret_len);
+
+/*
+ * The number of enabled processors the MADT ("APIC") in QEMU's etc/acpi/tables blob lists
+ * (Processor Local APIC, type 0, and Local x2APIC, type 9, with the Enabled flag): a check
+ * that the tables are of a VM with the vCPU count the user expects.  The blob is a
+ * sequence of tables, each with its length at offset 4, up to zero padding.  -EBADMSG
+ * when a length runs past the blob or below a table header, or there is no MADT.
+ */
+int acpi_tables_count_cpus(const uint8_t *tables, size_t len, unsigned *ret_cpus);
 
 struct expected_inputs;
 struct expected_event;

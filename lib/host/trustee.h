@@ -12,12 +12,17 @@
  *     tdvfkernel, tdvfkernelparams                        with `digest == ...`: one string
  * tdverity adds rtmr_0 and rtmr_3 (lists; read by no default rule) and
  * tdverity_root_hash (list: the root hashes tdverity-rootfs.rego accepts).
+ * For the vTPM path (Trustee's TPM verifier: claims input.tpm.pcr00..pcr23, SHA-256 bank;
+ * default rule `input.tpm.pcr11 in query_reference_value("tpm_pcr11")`): tpm_pcrNN lists
+ * for the PCRs the expected events determine (4, 9, the rootfs PCR).
  *
  * Owned by lib/host/trustee.c.
  */
 #pragma once
 
 #include "core/error.h"
+#include "core/eventlog.h"
+#include "core/tdx-quote.h"
 #include "core/verity.h"
 
 #include <stdbool.h>
@@ -58,3 +63,22 @@ int trustee_rvps_message_decode(const char *message, char **ret_sample, struct t
  * file-system claim from it.  Static text.
  */
 const char *trustee_rootfs_rego(void);
+
+/*
+ * Trustee's TDX claims (deps/verifier/src/tdx/claims.rs) for a quote and its event log,
+ * as JSON: quote.header {version, att_key_type, tee_type, reserved, vendor_id, user_data}
+ * and quote.body {tcb_svn, mr_seam, mrsigner_seam, seam_attributes, td_attributes, xfam,
+ * mr_td, mr_config_id, mr_owner, mr_owner_config, rtmr_0..3, report_data [, tee_tcb_svn2,
+ * mr_servicetd]} as hex of the raw bytes (v5 adds quote.type and quote.size),
+ * td_attributes {debug, septve_disable, protection_keys, key_locker, perfmon},
+ * report_data, init_data (= MRCONFIGID), and uefi_event_logs: per record {index (the CC MR
+ * index), type_name, digests [{alg "SHA-384", digest}], event (base64), digest_matches_event
+ * (every digest equals the hash of the event data), details}.  details is decoded for
+ * AAEL events ({unicode_name "AAEL", string, data {domain, operation, content (JSON
+ * when it parses as JSON)}}), other EV_EVENT_TAG events and EV_EFI_ACTION / EV_IPL /
+ * EV_POST_CODE / EV_PLATFORM_CONFIG_FLAGS (string up to the first NUL); every other
+ * type gets {} - device paths and variables are not decoded, so policy rules on those
+ * (tdvfkernel's "File(kernel)") cannot be exercised with these claims.
+ * log may be NULL (no uefi_event_logs, as Trustee without a CCEL).  -ENOMEM.
+ */
+int trustee_claims_build(const struct tdx_quote *q, const struct eventlog *log, char **ret_json);

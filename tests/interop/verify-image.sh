@@ -31,24 +31,37 @@ make_disk() { # out label data-type hash-type hash-file
 	dd if="$T/rootfs.img" of="$1" bs=512 seek=$dstart conv=notrunc status=none
 	dd if="$5" of="$1" bs=512 seek=$hstart conv=notrunc status=none
 	DATA_OFF=$((dstart * 512)) HASH_OFF=$((hstart * 512))
+	DATA_SIZE=$((dsize * 512)) HASH_SIZE=$((hsize * 512))
 }
-manifest() { # out layout root [extra json members]
+uuid_of() { echo "$1" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\)$/\1-\2-\3-\4-\5/'; }
+# The shape tdverity-build writes (host/manifest.h), minus the optional provenance:
+# out layout root [data-offset] (partitions from the last make_disk; gpt partition UUIDs
+# are the root hash's halves, as the builder makes them).
+manifest() {
+	local sb=true p1= p2= f1=gpt.img f2=gpt.img
+	case $2 in
+	gpt)
+		p1=", \"number\": 1, \"type\": \"4f68bce3-e8cd-4db1-96e7-fbcaf984b709\", \"name\": \"root-x86-64\", \"uuid\": \"$(uuid_of "$(echo "$3" | cut -c1-32)")\""
+		p2=", \"number\": 2, \"type\": \"2c7357ed-ebd2-46d9-aec1-23d437ec2bf5\", \"name\": \"root-x86-64-verity\", \"uuid\": \"$(uuid_of "$(echo "$3" | cut -c33-64)")\"" ;;
+	kata) sb=false f1=kata.img f2=kata.img p1=', "number": 1, "type": "0x83"' p2=', "number": 2, "type": "0x83"' ;;
+	split) f1=rootfs.img f2=rootfs.verity ;;
+	esac
 	cat >"$1" <<JSON
-{ "tool": "test", "layout": "$2", "root_hash": "$3", "salt": "$SALT",
+{ "layout": "$2", "root_hash": "$3", "salt": "$SALT",
   "hash_algorithm": "sha256", "data_blocks": $BLOCKS, "data_block_size": 4096,
-  "hash_block_size": 4096, "hash_offset": 0 ${4:-} }
+  "hash_block_size": 4096, "hash_offset": 0, "superblock": $sb,
+  "partitions": [
+    { "role": "root", "offset": ${4:-$DATA_OFF}, "size": $DATA_SIZE, "file": "$f1" $p1 },
+    { "role": "root-verity", "offset": $HASH_OFF, "size": $HASH_SIZE, "file": "$f2" $p2 } ] }
 JSON
 }
 
 info "gpt layout"
 make_disk "$T/gpt.img" gpt 4f68bce3-e8cd-4db1-96e7-fbcaf984b709 \
 	2c7357ed-ebd2-46d9-aec1-23d437ec2bf5 "$T/rootfs.verity"
-# The shape tdverity-build writes (partitions[] with role/offset/size/file, disk.file).
-manifest "$T/gpt.json" gpt "$ROOT" ", \"superblock\": true, \"disk\": {\"file\": \"gpt.img\"},
-	\"partitions\": [ {\"role\": \"root\", \"offset\": $DATA_OFF, \"size\": $((BLOCKS * 4096)),
-	\"file\": \"gpt.img\"}, {\"role\": \"root-verity\", \"offset\": $HASH_OFF, \"file\": \"gpt.img\"} ]"
+manifest "$T/gpt.json" gpt "$ROOT"
 expect_exit 0 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/gpt.json"
-expect_exit 0 "$VERIFY_BIN" image --manifest "$T/gpt.json" # disk.file next to the manifest
+expect_exit 0 "$VERIFY_BIN" image --manifest "$T/gpt.json" # the file next to the manifest
 grep -q '^verdict: *verified' "$T/expect.out" || fail "no verified verdict"
 expect_exit 0 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/gpt.json" --json --threads 1
 grep -q '"verdict":"verified"' "$T/expect.out" || fail "json verdict"
@@ -78,8 +91,12 @@ expect_exit 1 "$VERIFY_BIN" image "$T/bad.img" --manifest "$T/gpt.json"
 info "gpt: manifest disagreements"
 manifest "$T/m.json" gpt "$(echo "$ROOT" | tr 0-9a-f 1-9a-f0)"
 expect_exit 1 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/m.json"
-manifest "$T/m.json" gpt "$ROOT" ", \"partitions\": [ {\"name\": \"root\", \"offset\": 512} ]"
+manifest "$T/m.json" gpt "$ROOT" 512
 expect_exit 1 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/m.json"
+# The lenient second reader's spellings are gone: an alias is bad input, not a guess.
+sed 's/"role": "root",/"role": "data",/' "$T/gpt.json" >"$T/m.json"
+expect_exit 3 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/m.json"
+expect_stderr "'role' must be"
 manifest "$T/m.json" kata "$ROOT"
 expect_exit 1 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/m.json"
 sed "s/\"data_blocks\": $BLOCKS/\"data_blocks\": $((BLOCKS + 1))/" "$T/gpt.json" >"$T/m.json"
@@ -93,7 +110,7 @@ expect_exit 3 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/m.json"
 expect_stderr "not valid JSON"
 sed "s/\"root_hash\"/\"root_hash_gone\"/" "$T/gpt.json" >"$T/m.json"
 expect_exit 3 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/m.json"
-expect_stderr "'root_hash' missing"
+expect_stderr "unknown member 'root_hash_gone'"
 sed 's/"data_block_size": 4096/"data_block_size": "4096"/' "$T/gpt.json" >"$T/m.json"
 expect_exit 3 "$VERIFY_BIN" image "$T/gpt.img" --manifest "$T/m.json"
 sed 's/"data_blocks": [0-9]*/"data_blocks": 18446744073709551615/' "$T/gpt.json" >"$T/m.json"
@@ -117,8 +134,8 @@ make_disk "$T/kata-sb.img" dos 83 83 "$T/rootfs.verity"
 expect_exit 1 "$VERIFY_BIN" image "$T/kata-sb.img" --manifest "$T/kata.json"
 
 info "split layout"
-manifest "$T/split.json" split "$ROOT" ", \"partitions\": [ {\"role\": \"root\", \"offset\": 0,
-	\"file\": \"rootfs.img\"}, {\"role\": \"root-verity\", \"offset\": 0, \"file\": \"rootfs.verity\"} ]"
+(DATA_SIZE=$(stat -c %s "$T/rootfs.img") HASH_SIZE=$HASH_BYTES HASH_OFF=0
+	manifest "$T/split.json" split "$ROOT" 0)
 expect_exit 0 "$VERIFY_BIN" image --manifest "$T/split.json" --data "$T/rootfs.img" \
 	--hash "$T/rootfs.verity"
 expect_exit 0 "$VERIFY_BIN" image --manifest "$T/split.json" # files named by the manifest

@@ -37,6 +37,18 @@ expect_exit 1 "$VERIFY_BIN" quote --collateral "$T/other" --at "$IN" "$Q"
 grep -q "FAIL  quote    tcb: no TCB info for the PCK's FMSPC 90c06f000000" "$T/expect.out" ||
 	fail "missing TCB info not named"
 
+info "real quotes of other platforms: FMSPC without TCB info; a TCB below every level"
+expect_exit 1 "$VERIFY_BIN" quote --collateral "$C" --at "$IN" \
+	"$TDV_TESTDATA/tdx/gcp-cos-grub/cos-113-tdx-quote.dat"
+grep -q "FAIL  quote    tcb: no TCB info for the PCK's FMSPC 00806f050000" "$T/expect.out" ||
+	fail "GCP quote: missing TCB info not named"
+# Trustee's v5 (TDX 1.5) quote: FMSPC 90c06f000000, PCK TCB components 1,1,2,2,3,1,0,3
+# (openssl asn1parse of its leaf), below level L2's 2,2,2,2,3,1,0,5.
+expect_exit 1 "$VERIFY_BIN" quote --collateral "$C" --at "$IN" "$TDV_TESTDATA/tdx/trustee/tdx_quote_5.dat"
+grep -q "FAIL  quote    tcb: TCB level not supported: the platform (PCK TCB components 01010202030100030000000000000000, PCESVN 13; TEE_TCB_SVN 05010200000000000000000000000000) is below every level" \
+	"$T/expect.out" || fail "v5 quote: unsupported TCB level not named"
+grep -q "PASS  quote    collateral" "$T/expect.out" || fail "v5 quote: collateral should pass"
+
 info "another anchor: the chain and the collateral fail"
 if command -v openssl >/dev/null; then
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/k.pem" \
@@ -62,3 +74,15 @@ for f in qe_identity.json tcb_info_90c06f000000.json pck_crl_platform.crl root_c
 		done
 	done
 done
+
+info "check consumes the same appraisal: genuine quote, other boot's log -> RTMRs fail only"
+GCP_L=$TDV_TESTDATA/tdx/gcp-cos-grub/ccel_data.dat
+expect_exit 1 "$VERIFY_BIN" check --quote "$Q" --eventlog "$GCP_L" --collateral "$C" --at "$IN" --json
+assert_eq "$(jq -r '.appraisal.genuine' "$T/expect.out")" true "check: appraisal"
+assert_eq "$(jq '[.checks[] | select(.status == "fail" and .subject == "quote")] | length' \
+	"$T/expect.out")" 0 "check: failed quote lines"
+expect_exit 1 "$VERIFY_BIN" check --quote "$Q" --eventlog "$GCP_L" --collateral "$C" \
+	--at 2026-02-20T00:00:00Z
+grep -q '^FAIL  quote    collateral: .*not current' "$T/expect.out" || fail "check: no expiry line"
+expect_exit 2 "$VERIFY_BIN" check --quote "$Q" --eventlog "$GCP_L" --collateral "$C" --no-tcb-check
+expect_exit 3 "$VERIFY_BIN" check --quote "$Q" --eventlog "$GCP_L" --collateral "$T/bad1"

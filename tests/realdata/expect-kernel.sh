@@ -11,11 +11,18 @@ done
 info "kernel: $kernel"
 
 head -c 300000 /dev/zero | tr '\0' 'i' >"$T/initrd.img"
-printf 'console=ttyS0 tdverity.rtmr=3\n' >"$T/cmdline.txt"
-cat >"$T/manifest.json" <<'JSON'
-{"root_hash": "9f2c6a1b3e4d5f60718293a4b5c6d7e8f9012345678901234567890abcdef012",
- "salt": "00112233", "hash_algorithm": "sha256", "data_blocks": 2048,
- "data_block_size": 4096, "hash_block_size": 4096, "cmdline": "roothash=9f2c"}
+ROOT=9f2c6a1b3e4d5f60718293a4b5c6d7e8f9012345678901234567890abcdef012
+# A split build's line and manifest (host/manifest.h): the line names the manifest's volume.
+CMDLINE="roothash=$ROOT systemd.verity_root_data=/dev/vda systemd.verity_root_hash=/dev/vdb \
+systemd.verity_root_options=hash=sha256,salt=00112233,data-block-size=4096,hash-block-size=4096,\
+data-blocks=2048,hash-offset=0,superblock=true,panic-on-corruption console=ttyS0 tdverity.rtmr=3"
+printf '%s\n' "$CMDLINE" >"$T/cmdline.txt"
+cat >"$T/manifest.json" <<JSON
+{"root_hash": "$ROOT", "layout": "split", "salt": "00112233", "hash_algorithm": "sha256",
+ "data_blocks": 2048, "data_block_size": 4096, "hash_block_size": 4096, "hash_offset": 0,
+ "superblock": true, "cmdline": "$CMDLINE",
+ "partitions": [{"role": "root", "offset": 0, "size": 8388608, "file": "rootfs.img"},
+                {"role": "root-verity", "offset": 0, "size": 77824, "file": "rootfs.verity"}]}
 JSON
 run() { "$VERIFY_BIN" expect --kernel "$kernel" --initrd "$T/initrd.img" \
 	--cmdline "$T/cmdline.txt" --manifest "$T/manifest.json" "$@"; }
@@ -26,7 +33,7 @@ cmp -s "$T/a.json" "$T/b.json" || fail "expect --json differs between two runs"
 assert_eq "$(jq -r '.events | map(.kind) | join(",")' "$T/a.json")" \
 	"kernel,calling-efi-application,separator,load-options,initrd,exit-boot-services,exit-boot-services-returned,rootfs" \
 	"event order"
-assert_eq "$(jq -r '.load_options' "$T/a.json")" "initrd=initrd console=ttyS0 tdverity.rtmr=3" \
+assert_eq "$(jq -r '.load_options' "$T/a.json")" "initrd=initrd $CMDLINE" \
 	"default profile load options"
 for r in rtmr1 rtmr2 rtmr3; do
 	[ "$(jq -r ".rtmr.$r | length" "$T/a.json")" = 96 ] || fail "$r not predicted"
@@ -40,7 +47,7 @@ grep -q "^rtmr1 = $(jq -r .rtmr.rtmr1 "$T/a.json")\$" "$T/table.txt" || fail "ta
 
 # Profiles: pre-202411 appends initrd=initrd and moves the separator to RTMR0.
 run --json --firmware-profile edk2-pre-202411 >"$T/old.json"
-assert_eq "$(jq -r '.load_options' "$T/old.json")" "console=ttyS0 tdverity.rtmr=3 initrd=initrd" \
+assert_eq "$(jq -r '.load_options' "$T/old.json")" "$CMDLINE initrd=initrd" \
 	"pre-202411 load options"
 assert_eq "$(jq -r '.events[2].rtmr' "$T/old.json")" 0 "pre-202411 separator register"
 
@@ -81,8 +88,14 @@ expect_exit 3 "$VERIFY_BIN" expect --kernel "$T/initrd.img"
 expect_stderr "not a PE/COFF kernel"
 printf '{"hash_algorithm": "sha256"}' >"$T/bad.json"
 expect_exit 3 "$VERIFY_BIN" expect --manifest "$T/bad.json"
-expect_stderr "root_hash"
-printf 'x tdverity.rtmr=7\n' >"$T/badcmd.txt"
+expect_stderr "'layout' missing"
+printf '%s tdverity.rtmr=7\n' "$CMDLINE" >"$T/badcmd.txt"
+expect_exit 3 "$VERIFY_BIN" expect --cmdline "$T/badcmd.txt" --manifest "$T/manifest.json"
+# The line /init obeys must name the manifest's volume (here: another root hash).
+printf '%s\n' "$CMDLINE" | sed 's/roothash=9f2c/roothash=8f2c/' >"$T/badcmd.txt"
+expect_exit 3 "$VERIFY_BIN" expect --cmdline "$T/badcmd.txt" --manifest "$T/manifest.json"
+expect_stderr "roothash= differs"
+printf 'console=ttyS0\n' >"$T/badcmd.txt"
 expect_exit 3 "$VERIFY_BIN" expect --cmdline "$T/badcmd.txt" --manifest "$T/manifest.json"
 expect_exit 2 "$VERIFY_BIN" refvalues --kernel "$kernel"
 expect_exit 2 "$VERIFY_BIN" refvalues --manifest "$T/manifest.json" --mrtd abcd

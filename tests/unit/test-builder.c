@@ -6,6 +6,7 @@
 #include "unit-helpers.h"
 
 #include "builder/build.h"
+#include "host/manifest.h"
 #include "core/util.h"
 #include "kernel-cmdline/cmdline.h"
 
@@ -350,6 +351,15 @@ static void test_manifest(void **state)
 	hex_encode(d, 48, dh);
 	assert_string_equal(json_object_get_string(json_object_object_get(ev, "sha384")), dh);
 	json_object_put(m);
+
+	/* The one reader takes what the builder wrote, cmdline checked against the volume. */
+	struct build_manifest back;
+	struct tdv_error rerr = { { 0 } };
+	if (build_manifest_parse(text, strlen(text), &back, &rerr) < 0)
+		fail_msg("%s", rerr.msg);
+	assert_memory_equal(&back.root, &r.root, sizeof(back.root));
+	assert_string_equal(back.cmdline, r.cmdline);
+	build_manifest_done(&back);
 	free(text);
 	free(again);
 

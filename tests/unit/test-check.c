@@ -26,10 +26,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The build's line (the verity set of ROOT_HASH/SALT + "console=ttyS0"): set up in setup(). */
-static char *CMDLINE;
 #define ROOT_HASH "4f1b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70819"
 #define SALT "0102030405060708"
+/* A split-layout build's line: the volume of the manifest below, plus a console. */
+#define CMDLINE                                                                        \
+	"roothash=" ROOT_HASH " systemd.verity_root_data=/dev/vda "                   \
+	"systemd.verity_root_hash=/dev/vdb systemd.verity_root_options=hash=sha256,"  \
+	"salt=" SALT ",data-block-size=4096,hash-block-size=4096,data-blocks=1000,"    \
+	"hash-offset=0,superblock=true,panic-on-corruption console=ttyS0"
 
 static char dir[64];
 
@@ -297,26 +301,14 @@ static void write_cmdline(const char *line)
 static int setup(void **state)
 {
 	assert_int_equal(unit_scratch_dir_make(dir, sizeof(dir), "tdv-unit-check"), 0);
-	struct verity_cmdline v;
-	size_t n;
-	verity_cmdline_init(&v);
-	v.root.params.data_blocks = 1000;
-	assert_int_equal(hex_decode(SALT, v.root.params.salt, sizeof(v.root.params.salt), &n), 0);
-	v.root.params.salt_size = (uint16_t)n;
-	assert_int_equal(hex_decode("00112233445566778899aabbccddeeff", v.root.params.uuid, 16, &n), 0);
-	assert_int_equal(hex_decode(ROOT_HASH, v.root.root_hash, sizeof(v.root.root_hash), &n), 0);
-	strcpy(v.data_device, "PARTUUID=4f1b3c5d-6e7f-8091-a2b3-c4d5e6f70819");
-	strcpy(v.hash_device, "PARTUUID=2a3b4c5d-6e7f-8091-a2b3-c4d5e6f70819");
-	const char *why = NULL;
-	assert_int_equal(verity_cmdline_build_with_extra(&v, "console=ttyS0", &CMDLINE, &why), 0);
-	char *manifest;
-	int len = asprintf(&manifest, "{\"hash_algorithm\":\"sha256\",\"root_hash\":\"" ROOT_HASH
-			   "\",\"salt\":\"" SALT "\",\"data_blocks\":1000,"
-			   "\"data_block_size\":4096,\"hash_block_size\":4096,"
-			   "\"cmdline\":\"%s\"}", CMDLINE);
-	assert_true(len > 0);
-	put_file("manifest.json", manifest, (size_t)len);
-	free(manifest);
+	const char *manifest =
+		"{\"layout\":\"split\",\"hash_algorithm\":\"sha256\",\"root_hash\":\"" ROOT_HASH
+		"\",\"salt\":\"" SALT "\",\"data_blocks\":1000,\"data_block_size\":4096,"
+		"\"hash_block_size\":4096,\"hash_offset\":0,\"superblock\":true,"
+		"\"partitions\":[{\"role\":\"root\",\"offset\":0,\"size\":4096000,"
+		"\"file\":\"rootfs.img\"},{\"role\":\"root-verity\",\"offset\":0,"
+		"\"size\":69632,\"file\":\"rootfs.verity\"}],\"cmdline\":\"" CMDLINE "\"}";
+	put_file("manifest.json", manifest, strlen(manifest));
 	write_cmdline(CMDLINE);
 	return 0;
 }
@@ -325,8 +317,6 @@ static int teardown(void **state)
 {
 	free(output);
 	output = NULL;
-	free(CMDLINE);
-	CMDLINE = NULL;
 	return unit_scratch_dir_remove(dir);
 }
 
@@ -550,12 +540,16 @@ static void test_initdata(void **state)
 }
 
 
-/* Replace the first `from` in CMDLINE by `to` (the attack must change the line). */
+/* Replace the first `from` in CMDLINE by `to`, or append `to` when the line has no `from`
+ * (the build's line leaves that parameter at its default). */
 static char *line_with(const char *from, const char *to)
 {
 	const char *at = strstr(CMDLINE, from);
-	assert_non_null(at);
 	char *out;
+	if (!at) {
+		assert_true(asprintf(&out, "%s %s", CMDLINE, to) > 0);
+		return out;
+	}
 	assert_true(asprintf(&out, "%.*s%s%s", (int)(at - CMDLINE), CMDLINE, to,
 			     at + strlen(from)) > 0);
 	return out;

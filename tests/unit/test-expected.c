@@ -231,68 +231,6 @@ static void test_rootfs_event_and_pcr(void **state)
 	free(data);
 }
 
-static void test_manifest(void **state)
-{
-	const char *good =
-		"{\"root_hash\":\"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\","
-		"\"salt\":\"aabbccdd\",\"hash_algorithm\":\"sha256\",\"data_blocks\":100,"
-		"\"data_block_size\":4096,\"hash_block_size\":4096,\"cmdline\":\"roothash=x\","
-		"\"other\":[1,2]}";
-	char *path = write_temp(good, strlen(good));
-	struct build_manifest m;
-	struct tdv_error err = { { 0 } };
-	assert_int_equal(build_manifest_load(path, &m, &err), 0);
-	assert_string_equal(m.cmdline, "roothash=x");
-	assert_int_equal(m.root.params.data_blocks, 100);
-	assert_int_equal(m.root.params.salt_size, 4);
-
-	/* The event equals measure.h's for the same parameters. */
-	uint8_t *a, *b;
-	size_t alen, blen;
-	assert_int_equal(build_manifest_rootfs_event(&m, &a, &alen), 0);
-	struct verity_root p = { .params = { .alg = HASH_SHA256, .salt = { 0xaa, 0xbb, 0xcc, 0xdd },
-					     .salt_size = 4, .data_blocks = 100,
-					     .data_block_size = 4096, .hash_block_size = 4096 } };
-	for (int i = 0; i < 32; i++)
-		p.root_hash[i] = (uint8_t)(i + 1);
-	assert_int_equal(rootfs_event_data(&p, &b, &blen), 0);
-	assert_int_equal(alen, blen);
-	assert_memory_equal(a, b, alen);
-	free(a);
-	free(b);
-	build_manifest_done(&m);
-	unlink(path);
-	free(path);
-
-	const struct {
-		const char *json, *msg;
-	} bad[] = {
-		{ "[1]", "not a JSON object" },
-		{ "{\"root_hash\":", "not a JSON object" },
-		{ "{} trailing", "not a JSON object" },
-		{ "{\"hash_algorithm\":\"md5\"}", "hash_algorithm" },
-		{ "{\"hash_algorithm\":\"sha256\",\"root_hash\":\"0g\"}", "root_hash" },
-		{ "{\"hash_algorithm\":\"sha256\",\"root_hash\":\"0102\"}", "does not fit" },
-		{ "{\"hash_algorithm\":\"sha256\",\"root_hash\":"
-		  "\"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\","
-		  "\"salt\":\"aa\",\"data_blocks\":-1}", "data_blocks" },
-		{ "{\"hash_algorithm\":\"sha256\",\"root_hash\":"
-		  "\"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\","
-		  "\"salt\":\"aa\",\"data_blocks\":1,\"data_block_size\":\"4096\"}",
-		  "data_block_size" },
-	};
-	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-		path = write_temp(bad[i].json, strlen(bad[i].json));
-		memset(&err, 0, sizeof(err));
-		assert_int_equal(build_manifest_load(path, &m, &err), -EINVAL);
-		if (!strstr(err.msg, bad[i].msg))
-			fail_msg("manifest %zu: error '%s' lacks '%s'", i, err.msg, bad[i].msg);
-		unlink(path);
-		free(path);
-	}
-	assert_int_equal(build_manifest_load("/nonexistent/manifest.json", &m, &err), -ENOENT);
-}
-
 static void test_refvalues_json(void **state)
 {
 	struct verity_root p = { .params = { .alg = HASH_SHA256, .salt = { 1 }, .salt_size = 1,
@@ -451,7 +389,6 @@ int main(void)
 		cmocka_unit_test(test_load_options_per_profile),
 		cmocka_unit_test(test_event_list_per_profile),
 		cmocka_unit_test(test_rootfs_event_and_pcr),
-		cmocka_unit_test(test_manifest),
 		cmocka_unit_test(test_refvalues_json),
 		cmocka_unit_test(test_trustee_ovmf_ccel),
 	};

@@ -50,7 +50,7 @@ static struct rootfs_tree *load_tree(const char *manifest, const char *base)
 	put("t/manifest", manifest);
 	char tmpl[300];
 	snprintf(tmpl, sizeof(tmpl), "%s/t", top);
-	struct rootfs_template_inputs in = { tmpl, NULL, base };
+	struct rootfs_template_inputs in = { tmpl, NULL, base, NULL, 0 };
 	struct rootfs_tree *t = NULL;
 	struct tdv_error err = { 0 };
 	if (rootfs_tree_load(&in, &t, &err) < 0)

@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 #include "host/rootfs.h"
+#include "core/digest.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -65,7 +66,7 @@ static int load(const char *manifest, const char *agent_path, const char *base,
 		struct rootfs_tree **ret, struct tdv_error *err)
 {
 	put("t/manifest", manifest);
-	struct rootfs_template_inputs in = { tmpl, agent_path, base };
+	struct rootfs_template_inputs in = { tmpl, agent_path, base, NULL, 0 };
 	return rootfs_tree_load(&in, ret, err);
 }
 
@@ -201,7 +202,7 @@ static void test_agent_checks(void **state)
 	load_fails(m, path, NULL, "not an executable ELF (ELF type 1, want EXEC or DYN)");
 	load_fails(m, top, NULL, "not a regular file");
 	load_fails("file /init @AGENT@x 0755 0 0\n", agent, NULL,
-		   "manifest:1: unknown substitution '@AGENT@x' (known: @AGENT@)");
+		   "manifest:1: unknown substitution '@AGENT@x' (known: @AGENT@ and the --input names)");
 	load_fails("file /init bin/@AGENT@ 0755 0 0\n", agent, NULL,
 		   "manifest:1: '@' in location 'bin/@AGENT@'");
 }
@@ -255,7 +256,7 @@ static void test_tree_rules(void **state)
 	load_fails("frob\n", NULL, NULL, "manifest:1: unknown directive 'frob'");
 	load_fails("dir /x 0755 0 root\n", NULL, NULL, "manifest:1: invalid gid 'root'");
 	/* No manifest at all. */
-	struct rootfs_template_inputs in = { top, NULL, NULL };
+	struct rootfs_template_inputs in = { top, NULL, NULL, NULL, 0 };
 	struct rootfs_tree *t = NULL;
 	struct tdv_error err = { 0 };
 	assert_true(rootfs_tree_load(&in, &t, &err) < 0);
@@ -421,6 +422,82 @@ static void test_base_tarball(void **state)
 	load_fails("base\n", NULL, tar, "notatar");
 }
 
+
+/* --input NAME=FILE: @NAME@ locations, the digests recorded as @NAME@, refusals. */
+static int load_inputs(const char *manifest, const struct rootfs_named_input *ni, size_t n,
+		       struct rootfs_tree **ret, struct tdv_error *err)
+{
+	put("t/manifest", manifest);
+	struct rootfs_template_inputs in = { tmpl, agent, NULL, ni, n };
+	return rootfs_tree_load(&in, ret, err);
+}
+
+static void inputs_fail(const char *manifest, const struct rootfs_named_input *ni, size_t n,
+			const char *want)
+{
+	struct rootfs_tree *t = NULL;
+	struct tdv_error err = { 0 };
+	int r = load_inputs(manifest, ni, n, &t, &err);
+	if (r >= 0 || !strstr(err.msg, want))
+		fail_msg("expected an error with '%s', got %d '%s'", want, r, err.msg);
+	assert_null(t);
+}
+
+static void test_named_inputs(void **state)
+{
+	char a[600], b[600];
+	snprintf(a, sizeof(a), "%s/aa.toml", top);
+	snprintf(b, sizeof(b), "%s/bin", top);
+	put("aa.toml", "[token_configs]\n");
+	copy_file("/bin/true", b);
+	const struct rootfs_named_input ni[] = { { "AA_CONFIG", a }, { "CDH", b } };
+	static const char m[] = "dir /etc 0755 0 0\n"
+				"file /etc/aa.toml @AA_CONFIG@ 0644 0 0\n"
+				"file /usr-cdh @CDH@ 0755 0 0 /cdh-link\n"
+				"file /init @AGENT@ 0755 0 0\n";
+	struct rootfs_tree *t = NULL;
+	struct tdv_error err = { 0 };
+	if (load_inputs(m, ni, 2, &t, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(entry(t, "/etc/aa.toml")->size, strlen("[token_configs]\n"));
+	assert_true(entry(t, "/cdh-link")->hard_linked);
+	const struct rootfs_input *in;
+	size_t n;
+	assert_int_equal(rootfs_tree_inputs(t, &in, &n), 0);
+	int seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(in[i].role, "input") != 0)
+			continue;
+		uint8_t want[32];
+		assert_int_equal(digest_file(HASH_SHA256, strcmp(in[i].path, "@CDH@") ? a : b, want), 0);
+		assert_memory_equal(in[i].sha256, want, 32);
+		assert_true(strcmp(in[i].path, "@AA_CONFIG@") == 0 || strcmp(in[i].path, "@CDH@") == 0);
+		seen++;
+	}
+	assert_int_equal(seen, 2);
+	rootfs_tree_free(t);
+
+	inputs_fail(m, ni, 1, "unknown substitution '@CDH@'");
+	const struct rootfs_named_input extra[] = { ni[0], ni[1], { "UNUSED", a } };
+	inputs_fail(m, extra, 3, "--input UNUSED: @UNUSED@ is not used");
+	const struct rootfs_named_input twice[] = { ni[0], ni[1], { "CDH", a } };
+	inputs_fail(m, twice, 3, "--input CDH given twice");
+	const struct rootfs_named_input bad[] = { { "agent", a } };
+	inputs_fail("file /x @agent@ 0644 0 0\n", bad, 1, "bad name");
+	const struct rootfs_named_input reserved[] = { { "AGENT", a } };
+	inputs_fail("file /x @AGENT@ 0644 0 0\n", reserved, 1, "bad name");
+	const struct rootfs_named_input folder[] = { { "DIR", top } };
+	inputs_fail("file /x @DIR@ 0644 0 0\n", folder, 1, "not a regular file");
+	const struct rootfs_named_input missing[] = { { "GONE", "/nonexistent/x" } };
+	inputs_fail("file /x @GONE@ 0644 0 0\n", missing, 1, "cannot open");
+	inputs_fail("file /x bin@CDH@ 0644 0 0\n", ni, 2, "substitutions must be a whole location");
+	assert_int_equal(rootfs_input_name_check("A_1"), 0);
+	assert_int_equal(rootfs_input_name_check("1A"), -EINVAL);
+	assert_int_equal(rootfs_input_name_check(""), -EINVAL);
+	assert_int_equal(rootfs_input_name_check("BASE"), -EINVAL);
+	assert_int_equal(rootfs_input_name_check("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +507,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tree_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_tarball, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_inputs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,8 @@
 #include "unit-helpers.h"
 
 #include "core/digest.h"
+#include "core/eventlog.h"
+#include "core/measure.h"
 #include "core/tdx-quote.h"
 #include "core/util.h"
 
@@ -226,4 +228,42 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 int unit_scratch_dir_remove(const char *path)
 {
 	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void unit_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t len, uint8_t rs[64])
+{
+	sign_raw(key, msg, len, rs);
+}
+
+static void unit_log_add(struct unit_log *b, const void *data, size_t n)
+{
+	b->p = realloc(b->p, b->len + n);
+	assert_non_null(b->p);
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+}
+
+void unit_log_start(struct unit_log *b)
+{
+	uint8_t rec[32 + 33] = { 0 };
+	le32_put(rec + 4, EV_NO_ACTION);
+	le32_put(rec + 28, 33);
+	memcpy(rec + 32, "Spec ID Event03", 16);
+	memcpy(rec + 32 + 20, "\x00\x02\x00\x02", 4);
+	le32_put(rec + 32 + 24, 1);
+	le16_put(rec + 32 + 28, TCG_ALG_SHA384);
+	le16_put(rec + 32 + 30, 48);
+	unit_log_add(b, rec, sizeof(rec));
+}
+
+void unit_log_record(struct unit_log *b, uint32_t mr, uint32_t type, const void *data, size_t len,
+		     const void *hashed, size_t hashed_len)
+{
+	struct tcg2_digest d = { .alg = HASH_SHA384 };
+	assert_int_equal(digest_buf(HASH_SHA384, hashed, hashed_len, d.value), 0);
+	uint8_t *rec;
+	size_t rec_len;
+	assert_int_equal(tcg2_record_encode(mr, type, &d, 1, data, len, &rec, &rec_len), 0);
+	unit_log_add(b, rec, rec_len);
+	free(rec);
 }

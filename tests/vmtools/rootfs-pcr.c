@@ -14,7 +14,7 @@
 #include "core/digest.h"
 #include "core/measure.h"
 #include "core/util.h"
-#include "host/expected.h"
+#include "host/manifest.h"
 
 #include <string.h>
 
