@@ -199,7 +199,7 @@ static int screen_verity_set(const struct cmdline *c, const struct cmdline_line_
 	size_t hl = hash_alg_size(v.root.params.alg);
 	if (v.root.params.alg != ref.root.params.alg ||
 	    !digest_equal(v.root.root_hash, ref.root.root_hash, hl))
-		return refuse(why, n, "roothash= is not the build's");
+		return refuse(why, n, "roothash= differs from the build's");
 	if (v.root.params.data_block_size != ref.root.params.data_block_size ||
 	    v.root.params.hash_block_size != ref.root.params.hash_block_size ||
 	    v.root.params.data_blocks != ref.root.params.data_blocks ||
