@@ -31,6 +31,7 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x10b: a->acpi_rsdp = value; return true;
 	case 0x10c: a->acpi_loader = value; return true;
 	case 0x10d: a->secure_boot = value; return true;
+	case 0x10e: a->cpus = value; return true;
 	case 0x110: a->kata_config = value; return true;
 	case 0x111: a->nr_cpus = value; return true;
 	case 0x112: a->no_initrd = true; return true;
@@ -97,6 +98,36 @@ static int kata_cmdline(const char *verb, const struct expect_args *a, char **re
 	return VERIFY_OK;
 }
 
+/* --cpus N against the MADT of --acpi-tables: tables of another VM shape are refused. */
+static int check_cpus(const char *verb, const char *tables_path, const char *cpus)
+{
+	char *end;
+	errno = 0;
+	unsigned long want = strtoul(cpus, &end, 10);
+	if (errno || end == cpus || *end || want == 0 || want > 4096 || cpus[0] == '-')
+		return usage_error(verb, "--cpus must be a number of vCPUs (1..4096)");
+	_cleanup_free_ uint8_t *t = NULL;
+	size_t len;
+	unsigned got;
+	int r = read_full_file(tables_path, 16U << 20, &t, &len);
+	if (r < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: cannot read: %s\n", verb, tables_path,
+			strerror(-r));
+		return VERIFY_BAD_INPUT;
+	}
+	if (acpi_tables_count_cpus(t, len, &got) < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: not QEMU's ACPI tables (malformed, or no "
+			"MADT)\n", verb, tables_path);
+		return VERIFY_BAD_INPUT;
+	}
+	if (got != want) {
+		fprintf(stderr, "tdverity-verify: %s: %s: its MADT lists %u enabled vCPUs, not "
+			"--cpus %lu\n", verb, tables_path, got, want);
+		return VERIFY_BAD_INPUT;
+	}
+	return VERIFY_OK;
+}
+
 /*
  * --firmware and what goes with it.  The image is untrusted input: tdvf_parse() checks
  * every offset and size in it before anything is computed.
@@ -135,6 +166,11 @@ static int load_firmware(const char *verb, const struct expect_args *a, struct e
 	}
 	s->have_firmware = true;
 	s->in.firmware = &s->firmware;
+	if (a->cpus) {
+		r = check_cpus(verb, a->acpi_tables, a->cpus);
+		if (r != VERIFY_OK)
+			return r;
+	}
 	s->in.acpi_tables_path = a->acpi_tables;
 	s->in.acpi_rsdp_path = a->acpi_rsdp;
 	s->in.acpi_loader_path = a->acpi_loader;
@@ -155,6 +191,8 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 	     a->secure_boot) && !a->firmware)
 		return usage_error(verb, "--qemu-version, --acpi-* and --secure-boot go with "
 					 "--firmware");
+	if (a->cpus && !a->acpi_tables)
+		return usage_error(verb, "--cpus checks the --acpi-tables of the VM");
 	int fw = load_firmware(verb, a, s);
 	if (fw != VERIFY_OK)
 		return fw;

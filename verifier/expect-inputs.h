@@ -24,7 +24,7 @@ struct expect_args {
 	bool no_initrd;
 	bool qemu_patch;
 	const char *firmware, *qemu_version, *acpi_tables, *acpi_rsdp, *acpi_loader;
-	const char *secure_boot;
+	const char *secure_boot, *cpus;
 };
 
 /* Owns what the inputs point to. */
@@ -56,6 +56,7 @@ struct expect_state {
 	{ "acpi-rsdp", required_argument, NULL, 0x10b },                               \
 	{ "acpi-loader", required_argument, NULL, 0x10c },                             \
 	{ "secure-boot", required_argument, NULL, 0x10d },                             \
+	{ "cpus", required_argument, NULL, 0x10e },                                    \
 	{ "kata-config", required_argument, NULL, 0x110 },                             \
 	{ "nr-cpus", required_argument, NULL, 0x111 },                                 \
 	{ "no-initrd", no_argument, NULL, 0x112 }
@@ -81,6 +82,7 @@ struct expect_state {
 	"  --acpi-tables FILE       QEMU's fw_cfg etc/acpi/tables of a VM of the same shape\n" \
 	"  --acpi-rsdp FILE         QEMU's fw_cfg etc/acpi/rsdp\n"                    \
 	"  --acpi-loader FILE       QEMU's fw_cfg etc/table-loader\n"                 \
+	"  --cpus N                 the VM's vCPUs: the --acpi-tables MADT must list N\n" \
 	"  --secure-boot S          unsupported (default: firmware without Secure Boot,\n" \
 	"                           SecureBoot absent) | disabled (built with it, no keys)\n"
 

@@ -195,6 +195,43 @@ int uefi_fv_load_option(uint32_t attributes, const char *description, const uint
 	return 0;
 }
 
+static int madt_count_cpus(const uint8_t *t, uint32_t len, unsigned *ret)
+{
+	enum { MADT_ENTRIES = 44 };
+	unsigned n = 0;
+	if (len < MADT_ENTRIES)
+		return -EBADMSG;
+	for (uint32_t off = MADT_ENTRIES; off < len;) {
+		if (len - off < 2 || t[off + 1] < 2 || t[off + 1] > len - off)
+			return -EBADMSG;
+		uint8_t type = t[off], elen = t[off + 1];
+		if (type == 0 && elen >= 8)
+			n += le32_get(t + off + 4) & 1;
+		else if (type == 9 && elen >= 16)
+			n += le32_get(t + off + 8) & 1;
+		off += elen;
+	}
+	*ret = n;
+	return 0;
+}
+
+int acpi_tables_count_cpus(const uint8_t *tables, size_t len, unsigned *ret_cpus)
+{
+	size_t off = 0;
+	while (len - off >= 8) {
+		uint32_t tlen = le32_get(tables + off + 4);
+		if (tlen == 0)
+			break; /* the zero padding after the last table */
+		/* FACS has a 64-byte header of its own; every other table at least 36. */
+		if (tlen < 36 || tlen > len - off)
+			return -EBADMSG;
+		if (memcmp(tables + off, "APIC", 4) == 0)
+			return madt_count_cpus(tables + off, tlen, ret_cpus);
+		off += tlen;
+	}
+	return -EBADMSG;
+}
+
 /* ---- The event list ------------------------------------------------------------------- */
 
 struct list {

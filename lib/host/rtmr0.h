@@ -94,6 +94,15 @@ int uefi_variable_data(const uint8_t guid[16], const char *name, const uint8_t *
 int uefi_fv_load_option(uint32_t attributes, const char *description, const uint8_t fv_guid[16],
 			const uint8_t file_guid[16], uint8_t **ret, size_t *ret_len);
 
+/*
+ * The number of enabled processors the MADT ("APIC") in QEMU's etc/acpi/tables blob lists
+ * (Processor Local APIC, type 0, and Local x2APIC, type 9, with the Enabled flag): a check
+ * that the tables are of a VM with the vCPU count the user expects.  The blob is a
+ * sequence of tables, each with its length at offset 4, up to zero padding.  -EBADMSG
+ * when a length runs past the blob or below a table header, or there is no MADT.
+ */
+int acpi_tables_count_cpus(const uint8_t *tables, size_t len, unsigned *ret_cpus);
+
 struct expected_inputs;
 struct expected_event;
 

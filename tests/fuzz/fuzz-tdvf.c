@@ -7,6 +7,7 @@
 #include "host/rtmr0.h"
 #include "host/tdvf.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -14,12 +14,14 @@
 #include "verifier/verbs.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 static char dir[256];
 
@@ -551,6 +553,368 @@ static void test_malformed_collateral(void **state)
 	}
 }
 
+/* ---- a PKI of our own, built like Intel's: root, PCK CA, PCK leaf with the SGX extension,
+ * TCB signing key, CRLs; so signatures, revocation and levels are tested at any time ---- */
+
+struct pki {
+	EVP_PKEY *root_key, *ca_key, *pck_key, *tcb_key;
+	X509 *root, *ca, *pck, *tcb;
+};
+
+static X509 *cert_make(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
+		       bool ca, long serial, X509_EXTENSION *ext)
+{
+	X509 *x = X509_new();
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600L * 24 * 30);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600L * 24 * 365);
+	X509_NAME *name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+	X509_set_pubkey(x, key);
+	X509V3_CTX v3;
+	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
+	X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+						  ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	assert_non_null(bc);
+	X509_add_ext(x, bc, -1);
+	X509_EXTENSION_free(bc);
+	if (ext)
+		X509_add_ext(x, ext, -1);
+	assert_true(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+	return x;
+}
+
+/* {OID, value} as the SGX extension nests them. */
+static void ext_pair(ASN1_SEQUENCE_ANY *seq, const char *oid, ASN1_TYPE *value)
+{
+	ASN1_SEQUENCE_ANY *pair = sk_ASN1_TYPE_new_null();
+	ASN1_TYPE *o = ASN1_TYPE_new();
+	ASN1_TYPE_set(o, V_ASN1_OBJECT, OBJ_txt2obj(oid, 1));
+	sk_ASN1_TYPE_push(pair, o);
+	sk_ASN1_TYPE_push(pair, value);
+	uint8_t *der = NULL;
+	int n = i2d_ASN1_SEQUENCE_ANY(pair, &der);
+	assert_true(n > 0);
+	ASN1_STRING *str = ASN1_STRING_new();
+	ASN1_STRING_set(str, der, n);
+	OPENSSL_free(der);
+	ASN1_TYPE *t = ASN1_TYPE_new();
+	ASN1_TYPE_set(t, V_ASN1_SEQUENCE, str);
+	sk_ASN1_TYPE_push(seq, t);
+	sk_ASN1_TYPE_pop_free(pair, ASN1_TYPE_free);
+}
+
+static ASN1_TYPE *asn1_int(long v)
+{
+	ASN1_INTEGER *i = ASN1_INTEGER_new();
+	ASN1_INTEGER_set(i, v);
+	ASN1_TYPE *t = ASN1_TYPE_new();
+	ASN1_TYPE_set(t, V_ASN1_INTEGER, i);
+	return t;
+}
+
+static ASN1_TYPE *asn1_octets(const uint8_t *p, int n)
+{
+	ASN1_OCTET_STRING *s = ASN1_OCTET_STRING_new();
+	ASN1_OCTET_STRING_set(s, p, n);
+	ASN1_TYPE *t = ASN1_TYPE_new();
+	ASN1_TYPE_set(t, V_ASN1_OCTET_STRING, s);
+	return t;
+}
+
+static ASN1_TYPE *asn1_seq(ASN1_SEQUENCE_ANY *seq)
+{
+	uint8_t *der = NULL;
+	int n = i2d_ASN1_SEQUENCE_ANY(seq, &der);
+	assert_true(n > 0);
+	ASN1_STRING *str = ASN1_STRING_new();
+	ASN1_STRING_set(str, der, n);
+	OPENSSL_free(der);
+	sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
+	ASN1_TYPE *t = ASN1_TYPE_new();
+	ASN1_TYPE_set(t, V_ASN1_SEQUENCE, str);
+	return t;
+}
+
+/* The SGX extension: TCB components 1..16 all `svn`, PCESVN 13, PCE-ID 0000, FMSPC. */
+static X509_EXTENSION *sgx_extension(uint8_t svn, const uint8_t fmspc[6])
+{
+	ASN1_SEQUENCE_ANY *ext = sk_ASN1_TYPE_new_null(), *tcb = sk_ASN1_TYPE_new_null();
+	static const uint8_t zero[16];
+	char oid[64];
+	for (int i = 1; i <= 16; i++) {
+		snprintf(oid, sizeof(oid), "1.2.840.113741.1.13.1.2.%d", i);
+		ext_pair(tcb, oid, asn1_int(svn));
+	}
+	ext_pair(tcb, "1.2.840.113741.1.13.1.2.17", asn1_int(13));
+	ext_pair(tcb, "1.2.840.113741.1.13.1.2.18", asn1_octets(zero, 16));
+	ext_pair(ext, "1.2.840.113741.1.13.1.1", asn1_octets(zero, 16));
+	ext_pair(ext, "1.2.840.113741.1.13.1.2", asn1_seq(tcb));
+	ext_pair(ext, "1.2.840.113741.1.13.1.3", asn1_octets(zero, 2));
+	ext_pair(ext, "1.2.840.113741.1.13.1.4", asn1_octets(fmspc, 6));
+	uint8_t *der = NULL;
+	int n = i2d_ASN1_SEQUENCE_ANY(ext, &der);
+	sk_ASN1_TYPE_pop_free(ext, ASN1_TYPE_free);
+	ASN1_OCTET_STRING *val = ASN1_OCTET_STRING_new();
+	ASN1_OCTET_STRING_set(val, der, n);
+	OPENSSL_free(der);
+	ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+	X509_EXTENSION *e = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, val);
+	ASN1_OBJECT_free(obj);
+	ASN1_OCTET_STRING_free(val);
+	return e;
+}
+
+static const uint8_t own_fmspc[6] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };
+
+static struct pki pki_make(uint8_t pck_svn)
+{
+	struct pki k = {
+		.root_key = EVP_EC_gen("P-256"), .ca_key = EVP_EC_gen("P-256"),
+		.pck_key = EVP_EC_gen("P-256"), .tcb_key = EVP_EC_gen("P-256"),
+	};
+	k.root = cert_make("Test Root CA", k.root_key, NULL, NULL, true, 1, NULL);
+	k.ca = cert_make("Test PCK Platform CA", k.ca_key, k.root, k.root_key, true, 2, NULL);
+	X509_EXTENSION *ext = sgx_extension(pck_svn, own_fmspc);
+	k.pck = cert_make("Test PCK Certificate", k.pck_key, k.ca, k.ca_key, false, 77, ext);
+	X509_EXTENSION_free(ext);
+	k.tcb = cert_make("Test TCB Signing", k.tcb_key, k.root, k.root_key, false, 3, NULL);
+	return k;
+}
+
+static void pki_free(struct pki *k)
+{
+	EVP_PKEY_free(k->root_key);
+	EVP_PKEY_free(k->ca_key);
+	EVP_PKEY_free(k->pck_key);
+	EVP_PKEY_free(k->tcb_key);
+	X509_free(k->root);
+	X509_free(k->ca);
+	X509_free(k->pck);
+	X509_free(k->tcb);
+}
+
+static char *pem_of(X509 *x, X509_CRL *crl, size_t *len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	assert_int_equal(x ? PEM_write_bio_X509(b, x) : PEM_write_bio_X509_CRL(b, crl), 1);
+	char *data;
+	long n = BIO_get_mem_data(b, &data);
+	char *copy = strndup(data, (size_t)n);
+	*len = (size_t)n;
+	BIO_free(b);
+	return copy;
+}
+
+static void put_pem(const char *sub, const char *name, X509 *x, X509_CRL *crl)
+{
+	size_t len;
+	char *pem = pem_of(x, crl, &len);
+	put(sub, name, pem, len);
+	free(pem);
+}
+
+/* A CRL by issuer, current for ±30 days, revoking serial when it is not 0. */
+static X509_CRL *crl_make(X509 *issuer, EVP_PKEY *key, long serial)
+{
+	X509_CRL *crl = X509_CRL_new();
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
+	ASN1_TIME *t = ASN1_TIME_adj(NULL, time(NULL), -30, 0);
+	X509_CRL_set1_lastUpdate(crl, t);
+	ASN1_TIME_adj(t, time(NULL), 30, 0);
+	X509_CRL_set1_nextUpdate(crl, t);
+	if (serial) {
+		X509_REVOKED *r = X509_REVOKED_new();
+		ASN1_INTEGER *sn = ASN1_INTEGER_new();
+		ASN1_INTEGER_set(sn, serial);
+		X509_REVOKED_set_serialNumber(r, sn);
+		ASN1_TIME_adj(t, time(NULL), -1, 0);
+		X509_REVOKED_set_revocationDate(r, t);
+		X509_CRL_add0_revoked(crl, r);
+		ASN1_INTEGER_free(sn);
+	}
+	ASN1_TIME_free(t);
+	assert_true(X509_CRL_sign(crl, key, EVP_sha256()) > 0);
+	return crl;
+}
+
+/* {"<key>":<body>,"signature":"<hex>"} signed by key over the body's bytes. */
+static void put_signed(const char *sub, const char *name, const char *key, const char *body,
+		       EVP_PKEY *signer)
+{
+	uint8_t rs[64];
+	char hex[129];
+	unit_sign_raw(signer, (const uint8_t *)body, strlen(body), rs);
+	hex_encode(rs, 64, hex);
+	size_t n = strlen(body) + 256;
+	char *doc = malloc(n);
+	snprintf(doc, n, "{\"%s\":%s,\"signature\":\"%s\"}", key, body, hex);
+	put(sub, name, doc, strlen(doc));
+	free(doc);
+}
+
+static char *json_dates(const char *fmt, ...) _printf_(1, 2);
+static char *json_dates(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	assert_true(vasprintf(&s, fmt, ap) > 0);
+	va_end(ap);
+	return s;
+}
+
+/*
+ * The quote: a synthetic one whose PCK chain is replaced by leaf ‖ CA ‖ root of the PKI and
+ * whose QE report is re-signed by the leaf (the AK signature covers header and body only).
+ */
+static uint8_t *quote_with_chain(const struct pki *k, size_t *ret_len)
+{
+	struct unit_quote u = unit_quote_make(4, 2, NULL);
+	struct tdx_quote q;
+	assert_int_equal(tdx_quote_parse(u.q, u.len, &q, NULL), 0);
+	size_t l1, l2, l3;
+	char *p1 = pem_of(k->pck, NULL, &l1), *p2 = pem_of(k->ca, NULL, &l2),
+	     *p3 = pem_of(k->root, NULL, &l3);
+	size_t chain = l1 + l2 + l3, at = (size_t)(q.pck_chain_pem - u.q);
+	size_t len = at + chain, sig_at = q.signed_len;
+	uint8_t *b = malloc(len);
+	memcpy(b, u.q, at);
+	memcpy(b + at, p1, l1);
+	memcpy(b + at + l1, p2, l2);
+	memcpy(b + at + l1 + l2, p3, l3);
+	le32_put(b + at - 4, (uint32_t)chain);
+	le32_put(b + sig_at, (uint32_t)(len - sig_at - 4));
+	le32_put(b + sig_at + 4 + 130, (uint32_t)(len - sig_at - 4 - 134));
+	uint8_t *qe = b + (q.qe_report - u.q);
+	unit_sign_raw(k->pck_key, qe, TDX_QE_REPORT_SIZE, qe + TDX_QE_REPORT_SIZE);
+	free(p1);
+	free(p2);
+	free(p3);
+	unit_quote_free(&u);
+	*ret_len = len;
+	return b;
+}
+
+#define QE_ID_BODY                                                                             \
+	"{\"id\":\"TD_QE\",\"version\":2,\"issueDate\":\"%s\",\"nextUpdate\":\"%s\","          \
+	"\"tcbEvaluationDataNumber\":3,\"miscselect\":\"00000000\",\"miscselectMask\":"        \
+	"\"FFFFFFFF\",\"attributes\":\"11000000000000000000000000000000\",\"attributesMask\":" \
+	"\"FBFFFFFFFFFFFFFF0000000000000000\",\"mrsigner\":"                                   \
+	"\"DC9E2A7C6F948F17474E34A7FC43ED030F7C1563F1BABDDF6340C82E0E54A8C5\",\"isvprodid\":2," \
+	"\"tcbLevels\":[{\"tcb\":{\"isvsvn\":4},\"tcbDate\":\"2024-01-01T00:00:00Z\","         \
+	"\"tcbStatus\":\"UpToDate\"}]}"
+#define COMPS(v)                                                                               \
+	"[{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},"    \
+	"{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},"     \
+	"{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},{\"svn\":" v "},"     \
+	"{\"svn\":" v "}]"
+#define ZERO16 COMPS("0")
+/* No module identities: the synthetic body's TEE_TCB_SVN is 0,7,14,.. and is matched as
+ * 16 plain components.  Level 0 needs SGX components 5, level 1 components 2. */
+#define TCB_INFO_BODY                                                                          \
+	"{\"id\":\"TDX\",\"version\":3,\"issueDate\":\"%s\",\"nextUpdate\":\"%s\","            \
+	"\"fmspc\":\"112233445566\",\"pceId\":\"0000\",\"tcbType\":0,"                        \
+	"\"tcbEvaluationDataNumber\":3,\"tcbLevels\":["                                         \
+	"{\"tcb\":{\"sgxtcbcomponents\":" COMPS("5") ",\"pcesvn\":13,\"tdxtcbcomponents\":"    \
+	ZERO16 "},\"tcbDate\":\"2024-01-01T00:00:00Z\",\"tcbStatus\":\"UpToDate\"},"           \
+	"{\"tcb\":{\"sgxtcbcomponents\":" COMPS("2") ",\"pcesvn\":13,\"tdxtcbcomponents\":"    \
+	ZERO16 "},\"tcbDate\":\"2023-01-01T00:00:00Z\",\"tcbStatus\":\"OutOfDate\","            \
+	"\"advisoryIDs\":[\"INTEL-SA-00999\"]}]}"
+
+/* One collateral folder for k: revoked (a serial in the PCK CA's CRL), TCB info signer. */
+static void own_collateral(const char *sub, const struct pki *k, long revoked, EVP_PKEY *signer)
+{
+	char issue[24], next[24];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(issue, sizeof(issue), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&(time_t){ now - 86400 }, &tm));
+	strftime(next, sizeof(next), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&(time_t){ now + 86400 * 20 }, &tm));
+	X509_CRL *pck_crl = crl_make(k->ca, k->ca_key, revoked), *root_crl = crl_make(k->root, k->root_key, 0);
+	put_pem(sub, "1", NULL, pck_crl);
+	put_pem(sub, "2", NULL, root_crl);
+	put_pem(sub, "3", k->ca, NULL);
+	put_pem(sub, "4", k->tcb, NULL);
+	X509_CRL_free(pck_crl);
+	X509_CRL_free(root_crl);
+	char *qe = json_dates(QE_ID_BODY, issue, next), *ti = json_dates(TCB_INFO_BODY, issue, next);
+	put_signed(sub, "5", "enclaveIdentity", qe, k->tcb_key);
+	put_signed(sub, "6", "tcbInfo", ti, signer ? signer : k->tcb_key);
+	free(qe);
+	free(ti);
+}
+
+static struct quote_appraisal own_appraise(const char *sub, const struct pki *k, unsigned accept)
+{
+	char path[PATH_MAX + 128];
+	size_t rlen, qlen;
+	char *root = pem_of(k->root, NULL, &rlen);
+	uint8_t *q = quote_with_chain(k, &qlen);
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	struct collateral *c = load(path);
+	struct quote_appraisal a = appraise(q, qlen, root, c, false, time(NULL), accept);
+	collateral_free(c);
+	free(q);
+	free(root);
+	return a;
+}
+
+static void test_own_pki(void **state)
+{
+	struct pki k = pki_make(5);
+	own_collateral("good", &k, 0, NULL);
+	struct quote_appraisal a = own_appraise("good", &k, 0);
+	for (int i = 0; i < _APPRAISE_CHECK_MAX; i++)
+		assert_state(a, i, APPRAISE_PASSED);
+	assert_int_equal(a.tcb_status, TCB_UP_TO_DATE);
+	assert_string_equal(a.fmspc, "112233445566");
+	assert_int_equal(a.tcb_eval_num, 3);
+
+	/* The PCK leaf revoked by its CA's CRL: the chain fails. */
+	own_collateral("revoked", &k, 77, NULL);
+	a = own_appraise("revoked", &k, 0);
+	assert_state(a, APPRAISE_PCK_CHAIN, APPRAISE_FAILED);
+	assert_non_null(strstr(a.checks[APPRAISE_PCK_CHAIN].reason, "revoked"));
+	assert_false(quote_appraisal_ok(&a));
+
+	/* TCB info signed by a CA's key (the PCK CA), or by a key outside the PKI. */
+	own_collateral("ca-signed", &k, 0, k.ca_key);
+	a = own_appraise("ca-signed", &k, 0);
+	assert_state(a, APPRAISE_COLLATERAL, APPRAISE_FAILED);
+	assert_non_null(strstr(a.checks[APPRAISE_COLLATERAL].reason, "/6: signature: not signed"));
+	assert_state(a, APPRAISE_TCB, APPRAISE_PASSED); /* evaluated all the same */
+	EVP_PKEY *stranger = EVP_EC_gen("P-256");
+	own_collateral("stranger", &k, 0, stranger);
+	a = own_appraise("stranger", &k, 0);
+	assert_state(a, APPRAISE_COLLATERAL, APPRAISE_FAILED);
+	assert_non_null(strstr(a.checks[APPRAISE_COLLATERAL].reason, "/6: signature: not signed"));
+	EVP_PKEY_free(stranger);
+	pki_free(&k);
+
+	/* A platform whose PCK TCB is 3: level 1, OutOfDate, with its advisory. */
+	k = pki_make(3);
+	own_collateral("old", &k, 0, NULL);
+	a = own_appraise("old", &k, 0);
+	assert_state(a, APPRAISE_COLLATERAL, APPRAISE_PASSED);
+	assert_int_equal(a.tcb_status, TCB_OUT_OF_DATE);
+	assert_string_equal(a.advisories, "INTEL-SA-00999");
+	assert_state(a, APPRAISE_TCB, APPRAISE_FAILED);
+	a = own_appraise("old", &k, TCB_ACCEPT(TCB_UP_TO_DATE) | TCB_ACCEPT(TCB_OUT_OF_DATE));
+	assert_true(quote_appraisal_ok(&a));
+	pki_free(&k);
+
+	/* Below every level. */
+	k = pki_make(1);
+	own_collateral("older", &k, 0, NULL);
+	a = own_appraise("older", &k, 0);
+	assert_state(a, APPRAISE_TCB, APPRAISE_FAILED);
+	assert_non_null(strstr(a.checks[APPRAISE_TCB].reason, "TCB level not supported"));
+	pki_free(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +925,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fmspc_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcb_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_collateral, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_pki, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

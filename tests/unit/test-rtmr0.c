@@ -205,6 +205,51 @@ static void test_trustee_ovmf_rtmr0(void **state)
 	free(data);
 }
 
+/* A tables blob: FACS, an APIC table with the given entries, zero padding. */
+static size_t make_tables(uint8_t *t, size_t cap, const uint8_t *entries, size_t n)
+{
+	memset(t, 0, cap);
+	memcpy(t, "FACS", 4);
+	le32_put(t + 4, 64);
+	uint8_t *m = t + 64;
+	memcpy(m, "APIC", 4);
+	le32_put(m + 4, (uint32_t)(44 + n));
+	memcpy(m + 44, entries, n);
+	return 64 + 44 + n + 32;
+}
+
+static void test_madt_cpus(void **state)
+{
+	/* Local APIC enabled, Local APIC disabled, I/O APIC, x2APIC enabled. */
+	static const uint8_t e[] = { 0, 8, 0, 0, 1, 0, 0, 0,  0, 8, 1, 1, 0, 0, 0, 0,
+				     1, 12, 0, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0,
+				     9, 16, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0 };
+	uint8_t t[512];
+	unsigned n;
+	size_t len = make_tables(t, sizeof(t), e, sizeof(e));
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), 0);
+	assert_int_equal(n, 2);
+	/* An entry running past its table, a zero-length entry, a table past the blob,
+	 * a table length below a header, no MADT. */
+	uint8_t bad[sizeof(e)];
+	memcpy(bad, e, sizeof(e));
+	bad[sizeof(e) - 15] = 17;
+	len = make_tables(t, sizeof(t), bad, sizeof(bad));
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), -EBADMSG);
+	bad[sizeof(e) - 15] = 0;
+	assert_int_equal(acpi_tables_count_cpus(t, make_tables(t, sizeof(t), bad, sizeof(bad)), &n),
+			 -EBADMSG);
+	len = make_tables(t, sizeof(t), e, sizeof(e));
+	le32_put(t + 68, 4000);
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), -EBADMSG);
+	le32_put(t + 68, 20);
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), -EBADMSG);
+	len = make_tables(t, sizeof(t), e, sizeof(e));
+	t[64] = 'X';
+	assert_int_equal(acpi_tables_count_cpus(t, len, &n), -EBADMSG);
+	assert_int_equal(acpi_tables_count_cpus(t, 7, &n), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_load_option),
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_trustee_ovmf_rtmr0),
+		cmocka_unit_test(test_madt_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,6 +230,11 @@ int unit_scratch_dir_remove(const char *path)
 	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void unit_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t len, uint8_t rs[64])
+{
+	sign_raw(key, msg, len, rs);
+}
+
 static void unit_log_add(struct unit_log *b, const void *data, size_t n)
 {
 	b->p = realloc(b->p, b->len + n);

@@ -57,6 +57,10 @@ char *unit_self_signed_pem(EVP_PKEY *key, const char *cn, size_t *ret_len);
 int unit_scratch_dir_make(char *buf, size_t size, const char *prefix);
 int unit_scratch_dir_remove(const char *path);
 
+/* ECDSA-P256/SHA-256 signature of msg by key as raw r||s (as quotes and Intel's
+ * collateral carry them). */
+void unit_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t len, uint8_t rs[64]);
+
 /* A crypto-agile TCG2 event log in memory: unit_log_start() writes the Spec ID header with
  * one SHA-384 bank; unit_log_record() appends a record of data whose digest is
  * SHA-384(hashed) (pass the data itself for an honest record).  Aborts on failure. */

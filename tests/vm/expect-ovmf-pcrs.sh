@@ -22,6 +22,9 @@ kernel=$kdir/vmlinuz
 
 mkdir -p "$T/root/bin"
 cp /bin/busybox "$T/root/bin/busybox"
+# QEMU's fw_cfg blobs (the ACPI tables) are readable in the guest through qemu_fw_cfg.
+fwcfg=$(find "$kdir/lib/modules" -name 'qemu_fw_cfg.ko*' | head -n 1)
+case $fwcfg in *.ko) cp "$fwcfg" "$T/root/qemu_fw_cfg.ko" ;; *) fwcfg= ;; esac
 cat >"$T/root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox mkdir -p /sys
@@ -30,6 +33,11 @@ cat >"$T/root/init" <<'INIT'
 echo TDV-LOG-BEGIN
 /bin/busybox xxd -p /sys/kernel/security/tpm0/binary_bios_measurements
 echo TDV-LOG-END
+if /bin/busybox insmod /qemu_fw_cfg.ko 2>/dev/null; then
+	echo TDV-ACPI-BEGIN
+	/bin/busybox xxd -p /sys/firmware/qemu_fw_cfg/by_name/etc/acpi/tables/raw
+	echo TDV-ACPI-END
+fi
 for b in sha256 sha384; do
 	for p in 4 9; do
 		echo "TDV-PCR $b $p $(/bin/busybox cat /sys/class/tpm/tpm0/pcr-$b/$p)"
@@ -54,6 +62,8 @@ boot() { # name machine memory
 	tr -d '\r' <"$T/$1.console" | sed -n 's/^TDV-PCR //p' | tr 'A-F' 'a-f' >"$T/$1.pcrs"
 	tr -d '\r' <"$T/$1.console" | sed -n '/^TDV-LOG-BEGIN$/,/^TDV-LOG-END$/p' | sed '1d;$d' |
 		xxd -r -p >"$T/$1.tpmlog"
+	tr -d '\r' <"$T/$1.console" | sed -n '/^TDV-ACPI-BEGIN$/,/^TDV-ACPI-END$/p' | sed '1d;$d' |
+		xxd -r -p >"$T/$1.acpi-tables"
 	[ "$(wc -l <"$T/$1.pcrs")" = 4 ] || { tail -n 30 "$T/$1.console" >&2; fail "$1: no PCR lines"; }
 }
 predict() { # out machine memory [extra expect args...]
@@ -117,3 +127,15 @@ fw_predict "$T/fw-unsupported.json" unsupported
 set -- $(jq -r '.events[] | select(.description == "variable SecureBoot (empty)") |
 	"\(.pcr) \(.type_id) \(.sha256) \(.sha384)"' "$T/fw-unsupported.json")
 assert_eq "$(in_log "$@")" 0 "SecureBoot predicted absent"
+
+# --cpus against the MADT QEMU built for this -smp 1 guest.
+if [ -n "$fwcfg" ] && [ -s "$T/q35-4G.acpi-tables" ]; then
+	a=(--firmware /usr/share/ovmf/OVMF.fd --memory 4G --acpi-tables "$T/q35-4G.acpi-tables")
+	"$VERIFY_BIN" expect "${a[@]}" --cpus 1 --json >/dev/null ||
+		fail "--cpus 1 refused for QEMU's own -smp 1 tables"
+	expect_exit 3 "$VERIFY_BIN" expect "${a[@]}" --cpus 2
+	expect_stderr "lists 1 enabled vCPUs"
+	info "QEMU's ACPI tables ($(stat -c %s "$T/q35-4G.acpi-tables") bytes): MADT has 1 vCPU"
+else
+	info "no qemu_fw_cfg module: --cpus not checked against QEMU's tables"
+fi
