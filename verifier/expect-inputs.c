@@ -35,7 +35,8 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x10e: a->cpus = value; return true;
 	case 0x110: a->kata_config = value; return true;
 	case 0x111: a->nr_cpus = value; return true;
-	case 0x112: a->allow_unmeasured = true; return true;
+	case 0x112: a->no_initrd = true; return true;
+	case 0x113: a->allow_unmeasured = true; return true;
 	default: return false;
 	}
 }
@@ -68,7 +69,8 @@ static int usage_error(const char *verb, const char *msg)
 }
 
 /* --kata-config: the -append line Kata's runtime builds (lib/host/kata-config.h). */
-static int kata_cmdline(const char *verb, const struct expect_args *a, char **ret)
+static int kata_cmdline(const char *verb, const struct expect_args *a, char **ret,
+			bool *ret_image)
 {
 	char *end;
 	errno = 0;
@@ -93,6 +95,7 @@ static int kata_cmdline(const char *verb, const struct expect_args *a, char **re
 					 "initrd, drop --initrd");
 	}
 	*ret = TAKE_PTR(boot.cmdline);
+	*ret_image = boot.image;
 	kata_boot_done(&boot);
 	return VERIFY_OK;
 }
@@ -281,10 +284,14 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		s->in.rootfs_event = s->rootfs_event;
 		s->in.rootfs_event_len = len;
 	}
+	if (a->no_initrd && a->initrd)
+		return usage_error(verb, "--no-initrd and --initrd exclude each other");
 	if (a->nr_cpus && !a->kata_config)
 		return usage_error(verb, "--nr-cpus goes with --kata-config");
 	if (a->kata_config) {
-		int r = kata_cmdline(verb, a, &s->cmdline);
+		bool image = false;
+		int r = kata_cmdline(verb, a, &s->cmdline, &image);
+		s->in.no_initrd = image;
 		if (r != VERIFY_OK)
 			return r;
 	} else if (a->cmdline_file) {
@@ -296,12 +303,28 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		if (!s->cmdline)
 			return VERIFY_BAD_INPUT;
 	}
-	if (s->cmdline && !a->kata_config) {
+	/* Kata's dm-init line (dm-mod.create=, root=) is held to the manifest's volume by
+	 * its own reader; every other line to the whole-line rules first. */
+	bool dm_init = s->have_manifest && build_manifest_cmdline_is_dm_init(s->cmdline);
+	if (s->cmdline && !a->kata_config && !dm_init) {
 		int r = screen_cmdline(verb, a, s);
 		if (r != VERIFY_OK)
 			return r;
 	}
-	if (s->have_manifest && !s->cmdline_refused[0]) {
+	if (dm_init) {
+		/* dm-init: the kernel mounts the root itself; no tdverity-init, no rootfs event.
+		 * The line must name the manifest's volume, or the prediction is of another. */
+		if (build_manifest_check_dm_init(&s->manifest, s->cmdline, &err) < 0) {
+			char what[PATH_MAX + 2];
+			snprintf(what, sizeof(what), "%s:",
+				 a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file
+										   : a->manifest);
+			int r = refuse_cmdline(verb, s, what, err.msg);
+			if (r != VERIFY_OK)
+				return r;
+		}
+		s->in.rootfs_event = NULL, s->in.rootfs_event_len = 0;
+	} else if (s->have_manifest && !s->cmdline_refused[0]) {
 		/* Threat: predicting RTMR3 from the manifest while /init obeys a cmdline that
 		 * sets up another volume, or none.  Read the line as /init does and hold it
 		 * against the manifest; the register comes from the line. */
@@ -330,6 +353,7 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 
 	s->in.kernel_path = a->kernel;
 	s->in.initrd_path = a->initrd;
+	s->in.no_initrd = s->in.no_initrd || a->no_initrd;
 	s->in.cmdline = s->cmdline;
 	if (a->qemu_patch) {
 		if (a->initrd) {

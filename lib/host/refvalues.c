@@ -47,7 +47,8 @@ static bool rtmr_known(const struct expected_context *c, unsigned rtmr)
 	case 0: return expected_rtmr0_determined(in, c->events, c->n_events);
 	case 1: return in->kernel_path != NULL;
 	/* With tdverity.rtmr=2 the rootfs event belongs to RTMR2 as well. */
-	case 2: return in->cmdline && in->initrd_path && (in->rootfs_event || in->rootfs_rtmr != 2);
+	case 2: return in->cmdline && (in->initrd_path || in->no_initrd) &&
+		       (in->rootfs_event || in->rootfs_rtmr != 2);
 	/* With tdverity.rtmr=2 RTMR3 holds only the attestation agent's runtime events. */
 	case 3: return in->rootfs_event != NULL && in->rootfs_rtmr == 3;
 	default: return false;
@@ -77,16 +78,17 @@ static json_object *events_json(const struct expected_context *c)
 			r = add(o, "type_id", json_object_new_int64(e->type));
 		if (r == 0)
 			r = add(o, "description", json_object_new_string(e->description));
+		/* sha256 and sha384 as before; the other banks' digests are in "pcr". */
 		if (r == 0)
 			r = add(o, "determined", json_object_new_boolean(!e->unknown));
 		if (r == 0 && e->unknown)
 			r = add_null(o, "sha384");
 		else if (r == 0)
-			r = add(o, "sha384", hex_string(e->digest, SHA384_SIZE));
+			r = add(o, "sha384", hex_string(e->digests[HASH_SHA384], SHA384_SIZE));
 		if (r == 0 && e->unknown)
 			r = add_null(o, "sha256");
 		else if (r == 0)
-			r = add(o, "sha256", hex_string(e->digest_sha256, SHA256_SIZE));
+			r = add(o, "sha256", hex_string(e->digests[HASH_SHA256], SHA256_SIZE));
 		if (r < 0 || json_object_array_add(arr, o) < 0) {
 			json_object_put(o);
 			json_object_put(arr);
@@ -121,7 +123,7 @@ static json_object *pcrs_json(const struct expected_context *c)
 	size_t n = 0;
 	if (in->kernel_path)
 		pcrs[n++] = 4;
-	if (in->cmdline && in->initrd_path)
+	if (in->cmdline && (in->initrd_path || in->no_initrd))
 		pcrs[n++] = 9;
 	/* The rootfs PCR is predicted only when nothing else listed here goes to it. */
 	bool rootfs_alone = in->rootfs_event != NULL;
@@ -132,7 +134,9 @@ static json_object *pcrs_json(const struct expected_context *c)
 		pcrs[n++] = in->rootfs_pcr;
 
 	json_object *o = json_object_new_object();
-	const enum hash_alg algs[] = { HASH_SHA256, HASH_SHA384 };
+	/* Every bank a vTPM may have active (each is extended: initrd/tpm.c). */
+	const enum hash_alg algs[] = { HASH_SHA1, HASH_SHA256, HASH_SHA384, HASH_SHA512,
+				       HASH_SM3_256 };
 	for (size_t a = 0; o && a < ELEMENTSOF(algs); a++) {
 		json_object *bank = json_object_new_object();
 		int r = bank ? 0 : -ENOMEM;
@@ -287,7 +291,7 @@ static const uint8_t *event_digest(const struct expected_event *ev, size_t n,
 {
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == kind)
-			return ev[i].digest;
+			return ev[i].digests[HASH_SHA384];
 	return NULL;
 }
 
@@ -369,7 +373,8 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 			       SHA384_SIZE, "the kernel image was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_2", rtmr_known(&c, 2) ? rtmr[2] : NULL,
-			       SHA384_SIZE, "the booted cmdline (-append) and the initrd were not both given");
+			       SHA384_SIZE, "the booted cmdline (-append) and the initrd (or --no-initrd) "
+			       "were not both given");
 	if (r == 0)
 		r = rtmr3_add(&c, sample, omitted, mr_td != NULL, rtmr[3]);
 	if (r == 0)
@@ -378,9 +383,11 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 			       "the kernel image was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "tdvfkernelparams",
-			       x->initrd_path ? event_digest(events, n, EXPECTED_LOAD_OPTIONS) : NULL,
+			       x->initrd_path || x->no_initrd ? event_digest(events, n, EXPECTED_LOAD_OPTIONS)
+							      : NULL,
 			       SHA384_SIZE,
-			       "the booted cmdline (-append) and the initrd were not both given");
+			       "the booted cmdline (-append) and the initrd (or --no-initrd) were not "
+			       "both given");
 	if (r == 0)
 		r = add(doc, "expected", expected_object(&c));
 	if (r < 0)
