@@ -58,7 +58,7 @@ mount -t devtmpfs dev /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t tmpfs run /run
-for m in $(cat /lib/modules/load-order); do insmod "/lib/modules/$m" || exit 1; done
+while read -r class m; do insmod "/lib/modules/$m" || [ "$class" = optional ] || exit 1; done </lib/modules/load-order
 for w in $(cat /proc/cmdline); do case $w in roothash=*) roothash=${w#roothash=} ;; esac; done
 n=0
 while [ ! -b /dev/vda2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done

@@ -566,7 +566,7 @@ static int write_initrd(struct build_ctx *x)
 	char **mods = NULL;
 	int ret;
 
-	if (!c->kernel_modules)
+	if (!c->initrd)
 		return 0;
 	if (c->init)
 		snprintf(init, sizeof(init), "%s", c->init);
@@ -577,7 +577,7 @@ static int write_initrd(struct build_ctx *x)
 		return bad_input(x, tdv_error_set(x->err, ret, "init %s: %s", init, strerror(-ret)));
 
 	const char *alg = hash_alg_name(c->alg);
-	ret = initrd_modules_resolve(c->kernel_modules, alg, &mods, x->err);
+	ret = initrd_modules_resolve(c->kernel_modules, alg, &mods, NULL, x->err);
 	if (ret < 0)
 		return bad_input(x, ret);
 	for (size_t i = 0; mods[i]; i++) { /* keep the file names only: paths are the host's */

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/exit-status.h"
 #include "core/verity.h"
+#include "kernel-cmdline/cmdline.h"
 #include "host/disk-image.h"
 #include "host/rootfs.h"
 
@@ -48,6 +49,8 @@ struct build_config {
 	const char *extra_cmdline; /* NULL: none */
 	const char *kernel_modules; /* /lib/modules/<release>: also write initrd.img; NULL: no */
 	const char *init;	   /* tdverity-init for the initrd; NULL: beside this program */
+	bool initrd;		   /* write initrd.img (set by --initrd and by --kernel-modules) */
+	enum measure_backend measure; /* --measure: tdverity.measure= (auto when not given) */
 	const char *kata_image;	   /* image path written into kata-config.toml */
 	struct rootfs_named_input inputs[ROOTFS_MAX_INPUTS]; /* --input NAME=FILE */
 	char input_names[ROOTFS_MAX_INPUTS][ROOTFS_INPUT_NAME_MAX + 1];

@@ -26,6 +26,10 @@ static void usage(FILE *f)
 	      "  --extra-cmdline STR   appended to the measured kernel command line\n"
 	      "  --kernel-modules DIR  the target kernel's /lib/modules/<release>: also write\n"
 	      "                        initrd.img (tdverity-init + the modules it loads)\n"
+	      "  --initrd              write initrd.img for a kernel without modules (everything\n"
+	      "                        built in): tdverity-init and an empty module list\n"
+	      "  --measure tdx|tpm|auto   tdverity.measure= on the measured cmdline (default auto:\n"
+	      "                        TDX, else a vTPM; a TD never falls back to the vTPM)\n"
 	      "  --init FILE           the static tdverity-init for initrd.img (default: the one\n"
 	      "                        shipped with tdverity-build)\n"
 	      "  --input NAME=FILE     a file @NAME@ in the template manifest stands for\n"
@@ -38,7 +42,7 @@ static void usage(FILE *f)
 	      "Environment: SOURCE_DATE_EPOCH (every timestamp; default 1577836800; 0 is refused).\n"
 	      "Outputs: disk.img (or rootfs.img + rootfs.verity), cmdline.txt, dm-mod-create.txt,\n"
 	      "kata-verity-params.txt and kata-config.toml (kata layout), initrd.img\n"
-	      "(--kernel-modules), manifest.json.\n"
+	      "(--initrd, --kernel-modules), manifest.json.\n"
 	      "Exit status: 0 built, 2 usage error, 3 bad input, 4 I/O or library error (the\n"
 	      "build failed; also a failed write to stdout or stderr).\n",
 	      f);

@@ -71,6 +71,8 @@ enum {
 	OPT_JSON,
 	OPT_KERNEL_MODULES,
 	OPT_INIT,
+	OPT_INITRD,
+	OPT_MEASURE,
 	OPT_KATA_IMAGE,
 	OPT_INPUT,
 	OPT_HELP,
@@ -90,6 +92,8 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "kernel-modules", required_argument, NULL, OPT_KERNEL_MODULES },
 	{ "init", required_argument, NULL, OPT_INIT },
+	{ "initrd", no_argument, NULL, OPT_INITRD },
+	{ "measure", required_argument, NULL, OPT_MEASURE },
 	{ "kata-image", required_argument, NULL, OPT_KATA_IMAGE },
 	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -130,8 +134,12 @@ static int add_input(struct build_config *c, const char *arg, struct tdv_error *
 	return 0;
 }
 
-static int handle_option(int opt, const char *arg, struct build_config *c, const char **layout,
-			 const char **hash, const char **size, struct tdv_error *err)
+struct option_strings {
+	const char *layout, *hash, *size, *measure;
+};
+
+static int handle_option(int opt, const char *arg, struct build_config *c,
+			 struct option_strings *o, struct tdv_error *err)
 {
 	switch (opt) {
 	case OPT_TEMPLATE:
@@ -151,11 +159,16 @@ static int handle_option(int opt, const char *arg, struct build_config *c, const
 	case OPT_INPUT:
 		return add_input(c, arg, err);
 	case OPT_LAYOUT:
-		return set_once(layout, arg, "layout", err);
+		return set_once(&o->layout, arg, "layout", err);
 	case OPT_HASH:
-		return set_once(hash, arg, "hash", err);
+		return set_once(&o->hash, arg, "hash", err);
 	case OPT_SIZE:
-		return set_once(size, arg, "size", err);
+		return set_once(&o->size, arg, "size", err);
+	case OPT_MEASURE:
+		return set_once(&o->measure, arg, "measure", err);
+	case OPT_INITRD:
+		c->initrd = true;
+		return 0;
 	case OPT_SEED:
 		if (c->seed)
 			return tdv_error_set(err, -EINVAL, "--seed given twice");
@@ -183,8 +196,9 @@ static int handle_option(int opt, const char *arg, struct build_config *c, const
 int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 		       struct build_config *ret, struct tdv_error *err)
 {
-	struct build_config c = { .layout = DISK_LAYOUT_GPT, .alg = HASH_SHA256 };
-	const char *layout = NULL, *hash = NULL, *size = NULL;
+	struct build_config c = { .layout = DISK_LAYOUT_GPT, .alg = HASH_SHA256,
+				  .measure = MEASURE_AUTO };
+	struct option_strings o = { 0 };
 	int opt, r;
 
 	optind = 0; /* full re-initialisation (glibc), so tests can call this repeatedly */
@@ -194,7 +208,7 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 			const char *bad = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 			return tdv_error_set(err, -EINVAL, "bad option '%s' (see --help)", bad);
 		}
-		r = handle_option(opt, optarg, &c, &layout, &hash, &size, err);
+		r = handle_option(opt, optarg, &c, &o, err);
 		if (r < 0)
 			return r;
 	}
@@ -206,10 +220,13 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 		return tdv_error_set(err, -EINVAL, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!c.template_dir || !c.agent || !c.out)
 		return tdv_error_set(err, -EINVAL, "--template, --agent and --out are required (see --help)");
-	if (c.init && !c.kernel_modules)
-		return tdv_error_set(err, -EINVAL, "--init needs --kernel-modules (it goes into initrd.img)");
-	if (layout && disk_layout_from_name(layout, &c.layout) < 0)
-		return tdv_error_set(err, -EINVAL, "--layout %s: expected gpt, kata or split", layout);
+	if (c.kernel_modules)
+		c.initrd = true;
+	if (c.init && !c.initrd)
+		return tdv_error_set(err, -EINVAL,
+				     "--init needs --initrd or --kernel-modules (it goes into initrd.img)");
+	if (o.layout && disk_layout_from_name(o.layout, &c.layout) < 0)
+		return tdv_error_set(err, -EINVAL, "--layout %s: expected gpt, kata or split", o.layout);
 	if (c.kata_image && c.layout != DISK_LAYOUT_KATA)
 		return tdv_error_set(err, -EINVAL, "--kata-image goes with --layout kata");
 	if (c.kata_image && c.kata_image[0] != '/')
@@ -217,12 +234,17 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 				     c.kata_image);
 	if (!c.kata_image)
 		c.kata_image = BUILD_DEFAULT_KATA_IMAGE;
-	if (hash && (hash_alg_from_name(hash, &c.alg) < 0))
-		return tdv_error_set(err, -EINVAL, "--hash %s: expected sha256, sha384 or sha512", hash);
-	if (size && (parse_size(size, &c.size) < 0 || c.size == 0 || c.size % 4096))
+	if (o.hash && (hash_alg_from_name(o.hash, &c.alg) < 0))
+		return tdv_error_set(err, -EINVAL, "--hash %s: expected sha256, sha384 or sha512", o.hash);
+	if (o.size && (parse_size(o.size, &c.size) < 0 || c.size == 0 || c.size % 4096))
 		return tdv_error_set(err, -EINVAL,
 				     "--size %s: expected a positive multiple of 4096 bytes (K/M/G allowed)",
-				     size);
+				     o.size);
+	/* No "none" here: an unmeasured image is a cmdline edit someone makes on purpose,
+	 * never a build default. */
+	if (o.measure && (measure_backend_from_name(o.measure, &c.measure) < 0 ||
+			  c.measure == MEASURE_NONE))
+		return tdv_error_set(err, -EINVAL, "--measure %s: expected tdx, tpm or auto", o.measure);
 	if (!c.seed)
 		c.seed = "";
 	r = parse_epoch(source_date_epoch, &c.epoch, err);

@@ -72,6 +72,7 @@ int build_cmdline(struct build_result *r, struct tdv_error *err)
 
 	verity_cmdline_init(&v);
 	v.root = r->root;
+	v.measure = r->config->measure;
 	ret = disk_layout_selectors(r->config->layout, r->root.root_hash,
 				    hash_alg_size(r->root.params.alg), v.data_device, v.hash_device);
 	if (ret >= 0)

@@ -224,27 +224,42 @@ static int step_cmdline(struct init_ctx *ctx)
 
 /* ---- step 3: kernel modules ------------------------------------------------------------ */
 
-static int load_module(struct init_ctx *ctx, const char *rel)
+/* 1 when an optional module was skipped, 0 when loaded, negative on failure. */
+static int load_module(struct init_ctx *ctx, const struct module_entry *m)
 {
 	const struct init_sys *sys = ctx->sys;
 	char path[512];
-	snprintf(path, sizeof(path), INIT_MODULES_DIR "/%s", rel);
+	snprintf(path, sizeof(path), INIT_MODULES_DIR "/%s", m->path);
+	/* A missing file is never "optional": the list and the files are one measured
+	 * initrd, so a gap means it is not the initrd that was built. */
 	int fd = sys->open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return STEP_ERR(ctx, fd, "%s: %s", path, strerror(-fd));
 	int r = sys->finit_module(fd, "", module_init_flags(path));
+	/* ENODEV is what a module says when the machine lacks what it drives (a CPU
+	 * feature: crc32c-intel without SSE4.2; tdx_guest outside a TD).  For an optional
+	 * module (an accelerator or a driver the builder marked so) that is not an error;
+	 * any other failure is, whatever the class. */
+	if (r == -ENODEV && m->optional) {
+		sys->close(fd);
+		log_line(ctx, LOG_BOTH, "modules: optional %s not loaded: %s", path,
+			 strerror(-r));
+		return 1;
+	}
 	if (r < 0 && r != -EEXIST) { /* EEXIST: already loaded, or built in */
 		sys->close(fd);
-		return STEP_ERR(ctx, r, "loading %s: %s", path, strerror(-r));
+		return STEP_ERR(ctx, r, "loading %s%s: %s", m->optional ? "optional " : "", path,
+				strerror(-r));
 	}
-	return close_checked(ctx, fd, path);
+	r = close_checked(ctx, fd, path);
+	return r < 0 ? r : 0;
 }
 
 static int step_modules(struct init_ctx *ctx)
 {
 	_cleanup_free_ char *text = NULL;
-	size_t len, n = 0;
-	char **paths = NULL;
+	size_t len, n = 0, skipped = 0;
+	struct module_entry *mods = NULL;
 
 	int r = read_all(ctx, INIT_MODULE_LIST, INIT_MODULE_LIST_MAX, &text, &len);
 	if (r == -ENOENT) {
@@ -253,15 +268,21 @@ static int step_modules(struct init_ctx *ctx)
 	}
 	if (r < 0)
 		return r;
-	r = module_list_parse(text, len, &paths, &n, &ctx->err);
+	r = module_list_parse(text, len, &mods, &n, &ctx->err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n && r >= 0; i++)
-		r = load_module(ctx, paths[i]);
-	module_list_free(paths, n);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		r = load_module(ctx, &mods[i]);
+		skipped += r == 1;
+	}
+	module_list_free(mods, n);
 	if (r < 0)
 		return r;
-	log_line(ctx, LOG_CONSOLE, "modules: loaded %zu", n);
+	if (skipped)
+		log_line(ctx, LOG_CONSOLE, "modules: loaded %zu, %zu optional skipped",
+			 n - skipped, skipped);
+	else
+		log_line(ctx, LOG_CONSOLE, "modules: loaded %zu", n);
 	return 0;
 }
 

@@ -47,17 +47,22 @@ int tdverity_init_run(const struct init_sys *sys, char *const argv[], char *cons
 
 /* ---- Module list (README-initrd.md) ---------------------------------------------------- */
 
+struct module_entry {
+	char *path;    /* relative to /lib/modules/ */
+	bool optional; /* may fail with ENODEV (decided by the builder, README-initrd.md) */
+};
+
 /*
- * Split the load-order text into its paths: one path relative to /lib/modules/ per
- * '\n'-terminated line.  Rejects anything else: empty lines, absolute paths, comments,
- * "." / ".." / empty components,
- * characters outside [A-Za-z0-9._+,/-], names not ending in .ko/.ko.xz/.ko.zst/.ko.gz,
- * a last line without newline, more than INIT_MODULES_MAX entries.  An empty text is an
- * empty list.
+ * Split the load-order text into its entries: one "required <path>" or "optional <path>"
+ * per '\n'-terminated line, the path relative to /lib/modules/.  Rejects anything else:
+ * a missing or unknown class, empty lines, absolute paths, comments, "." / ".." / empty
+ * components, characters outside [A-Za-z0-9._+,/-], names not ending in
+ * .ko/.ko.xz/.ko.zst/.ko.gz, a last line without newline, more than INIT_MODULES_MAX
+ * entries.  An empty text is an empty list.
  */
-int module_list_parse(const char *text, size_t len, char ***ret_paths, size_t *ret_n,
-		      struct tdv_error *err);
-void module_list_free(char **paths, size_t n);
+int module_list_parse(const char *text, size_t len, struct module_entry **ret_mods,
+		      size_t *ret_n, struct tdv_error *err);
+void module_list_free(struct module_entry *mods, size_t n);
 /* finit_module() flags for a file name: MODULE_INIT_COMPRESSED_FILE for .ko.{xz,zst,gz}. */
 int module_init_flags(const char *path);
 
@@ -134,10 +139,12 @@ int tpm2_pcr_extend_command(unsigned pcr, const struct tcg2_digest *digests, siz
 int tpm2_parse_extend_response(const uint8_t *resp, size_t len, uint32_t *ret_rc);
 
 /*
- * Extend pcr in every active bank with that bank's hash of event; ret_digests (room for
- * TPM2_MAX_BANKS) receives the digests in bank order for the log.  A bank whose algorithm
- * tdverity cannot compute (e.g. SHA-1, SM3) is an error: leaving it unextended would let
- * anyone extend it later with a value of their choosing.
+ * Extend pcr in every active bank (SHA-1, SHA-256, SHA-384, SHA-512) with that bank's hash
+ * of event, in one TPM2_PCR_Extend; ret_digests (room for TPM2_MAX_BANKS) receives the
+ * digests in bank order for the log.  A bank tdverity-init cannot compute (SM3-256: no SM3
+ * in the static /init, see lib/core/digest.h; an unknown algorithm id) is an error
+ * (-EOPNOTSUPP) before anything is extended: leaving it unextended would let anyone extend
+ * it later with a value of their choosing.
  */
 int tpm_measure(const struct init_sys *sys, unsigned pcr, const uint8_t *event, size_t event_len,
 		struct tcg2_digest *ret_digests, size_t *ret_n, struct tdv_error *err);

@@ -53,17 +53,36 @@ static const char *module_path_problem(const char *p)
 	return NULL;
 }
 
-void module_list_free(char **paths, size_t n)
+void module_list_free(struct module_entry *mods, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	for (size_t i = 0; mods && i < n; i++)
+		free(mods[i].path);
+	free(mods);
 }
 
-int module_list_parse(const char *text, size_t len, char ***ret_paths, size_t *ret_n,
-		      struct tdv_error *err)
+/* "required " / "optional ": the class the builder decided (README-initrd.md). */
+static int module_class_parse(const char *line, size_t len, bool *ret_optional,
+			      size_t *ret_skip)
 {
-	char **paths = NULL;
+	static const struct {
+		const char *word;
+		bool optional;
+	} classes[] = { { "required ", false }, { "optional ", true } };
+	for (size_t i = 0; i < ELEMENTSOF(classes); i++) {
+		size_t n = strlen(classes[i].word);
+		if (len >= n && memcmp(line, classes[i].word, n) == 0) {
+			*ret_optional = classes[i].optional;
+			*ret_skip = n;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int module_list_parse(const char *text, size_t len, struct module_entry **ret_mods,
+		      size_t *ret_n, struct tdv_error *err)
+{
+	struct module_entry *paths = NULL;
 	size_t n = 0, lineno = 0;
 	int r;
 
@@ -81,14 +100,21 @@ int module_list_parse(const char *text, size_t len, char ***ret_paths, size_t *r
 					  lineno);
 			goto fail;
 		}
-		size_t line_len = (size_t)(nl - line);
+		size_t line_len = (size_t)(nl - line), skip;
+		bool optional;
 		pos += line_len + 1;
 		if (n >= INIT_MODULES_MAX) {
 			r = tdv_error_set(err, -E2BIG, "module list: more than %d modules",
 					  INIT_MODULES_MAX);
 			goto fail;
 		}
-		char *p = strndup(line, line_len);
+		if (module_class_parse(line, line_len, &optional, &skip) < 0) {
+			r = tdv_error_set(err, -EINVAL,
+					  "module list line %zu: no class (required or optional)",
+					  lineno);
+			goto fail;
+		}
+		char *p = strndup(line + skip, line_len - skip);
 		if (!p) {
 			r = tdv_error_set(err, -ENOMEM, "module list: out of memory");
 			goto fail;
@@ -100,16 +126,16 @@ int module_list_parse(const char *text, size_t len, char ***ret_paths, size_t *r
 			free(p);
 			goto fail;
 		}
-		char **grown = realloc(paths, (n + 1) * sizeof(*paths));
+		struct module_entry *grown = realloc(paths, (n + 1) * sizeof(*paths));
 		if (!grown) {
 			free(p);
 			r = tdv_error_set(err, -ENOMEM, "module list: out of memory");
 			goto fail;
 		}
 		paths = grown;
-		paths[n++] = p;
+		paths[n++] = (struct module_entry){ p, optional };
 	}
-	*ret_paths = paths;
+	*ret_mods = paths;
 	*ret_n = n;
 	return 0;
 fail:

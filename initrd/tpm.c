@@ -185,24 +185,6 @@ static int tpm_transmit(const struct init_sys *sys, int fd, const uint8_t *cmd, 
 	return 0;
 }
 
-static const char *tpm_alg_name(uint16_t id)
-{
-	switch (id) {
-	case 0x0004:
-		return "sha1";
-	case 0x000B:
-		return "sha256";
-	case 0x000C:
-		return "sha384";
-	case 0x000D:
-		return "sha512";
-	case 0x0012:
-		return "sm3_256";
-	default:
-		return "unknown";
-	}
-}
-
 static int tpm_measure_fd(const struct init_sys *sys, int fd, unsigned pcr, const uint8_t *event,
 			  size_t event_len, struct tcg2_digest *digests, size_t *ret_n,
 			  struct tdv_error *err)
@@ -224,17 +206,26 @@ static int tpm_measure_fd(const struct init_sys *sys, int fd, unsigned pcr, cons
 	if (n == 0)
 		return tdv_error_set(err, -ENODEV, "no active PCR bank holds PCR %u", pcr);
 
+	/* Every active bank, or none: a bank left unextended could be extended later by
+	 * anyone to the value a good boot gives. */
 	for (size_t i = 0; i < n; i++) {
 		enum hash_alg alg;
 		if (hash_alg_from_tcg_id(algs[i], &alg) < 0)
-			return tdv_error_set(
-			    err, -EOPNOTSUPP,
-			    "active PCR bank %s (0x%04x) is not supported; deactivate it",
-			    tpm_alg_name(algs[i]), algs[i]);
+			return tdv_error_set(err, -EOPNOTSUPP,
+					     "active PCR bank 0x%04x is not an algorithm tdverity "
+					     "knows; deactivate it",
+					     algs[i]);
 		digests[i].alg = alg;
 		r = digest_buf(alg, event, event_len, digests[i].value);
+		if (r == -EOPNOTSUPP)
+			return tdv_error_set(err, r,
+					     "active PCR bank %s (0x%04x): this tdverity-init cannot "
+					     "compute it (built without libcrypto's SM3); deactivate "
+					     "the bank",
+					     hash_alg_name(alg), algs[i]);
 		if (r < 0)
-			return tdv_error_set(err, r, "hashing the event: %s", strerror(-r));
+			return tdv_error_set(err, r, "hashing the event (%s): %s", hash_alg_name(alg),
+					     strerror(-r));
 	}
 
 	int len = tpm2_pcr_extend_command(pcr, digests, n, cmd, sizeof(cmd));

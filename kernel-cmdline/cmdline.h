@@ -91,7 +91,8 @@ int cmdline_append(char **text, const char *key, const char *value);
  *      other option - ignore-corruption, check-at-most-once, fec-*, ... - is refused)
  *   tdverity.measure=auto|tdx|tpm|none     (auto: TDX, else TPM, else refuse to boot)
  *   tdverity.rtmr=2|3                      (default 3)
- *   tdverity.pcr=<0..23>                   (default 15)
+ *   tdverity.pcr=<8..15>                   (default 15; 0-7 are the firmware's, 16 and
+ *                                           23 are resettable from locality 0)
  *   tdverity.init=<absolute path>          (default /sbin/init)
  *   tdverity.timeout=<seconds 1..3600>     (device wait; default 10)
  * verity_cmdline_build() writes every one of them, in this order, so the measured line
@@ -110,6 +111,8 @@ enum measure_backend {
 };
 
 #define VERITY_SELECTOR_MAX 128
+#define TDVERITY_PCR_MIN 8
+#define TDVERITY_PCR_MAX 15
 
 struct verity_cmdline {
 	struct verity_root root; /* parameters (alg, sizes, salt, offset, superblock) + root hash */
@@ -122,6 +125,9 @@ struct verity_cmdline {
 	char init[256];
 	unsigned timeout_sec;
 };
+
+/* "auto", "tdx", "tpm", "none" (the tdverity.measure= values); -EINVAL otherwise. */
+int measure_backend_from_name(const char *name, enum measure_backend *ret);
 
 /* Defaults for the optional parts (measure auto, rtmr 3, pcr 15, /sbin/init, 10 s). */
 void verity_cmdline_init(struct verity_cmdline *v);
@@ -160,7 +166,7 @@ bool verity_cmdline_owns_key(const char *key);
 #define CMDLINE_FIRMWARE_INITRD "initrd=initrd"
 
 /*
- * The builder's whole line: verity_cmdline_build(), then extra (NULL or "": none) after
+ * The builder's whole line: verity_cmdline_build(), " ro", then extra (NULL or "": none) after
  * one space once cmdline_check_extra() accepts it.  -EINVAL with *ret_err (optional) a
  * static reason when extra is refused or the line, with the firmware's " initrd=initrd",
  * would pass CMDLINE_MAX_LEN; -ENOMEM.  Caller frees *ret_text.

@@ -32,7 +32,6 @@
 #define BLOCK_SIZE_MIN 512U
 #define BLOCK_SIZE_MAX (1024U * 1024U)
 #define TIMEOUT_MAX 3600U
-#define PCR_MAX 23U
 
 static const char *const measure_names[] = {
 	[MEASURE_AUTO] = "auto",
@@ -40,6 +39,16 @@ static const char *const measure_names[] = {
 	[MEASURE_TPM] = "tpm",
 	[MEASURE_NONE] = "none",
 };
+
+int measure_backend_from_name(const char *name, enum measure_backend *ret)
+{
+	for (size_t i = 0; name && i < ELEMENTSOF(measure_names); i++)
+		if (strcmp(name, measure_names[i]) == 0) {
+			*ret = (enum measure_backend)i;
+			return 0;
+		}
+	return -EINVAL;
+}
 
 void verity_cmdline_init(struct verity_cmdline *v)
 {
@@ -437,15 +446,8 @@ static int parse_optional(const struct cmdline *c, struct verity_cmdline *v, con
 	r = UNIQUE(c, KEY_MEASURE, &value, ret_err);
 	if (r < 0)
 		return r;
-	if (r > 0) {
-		size_t i;
-		for (i = 0; i < ELEMENTSOF(measure_names); i++)
-			if (strcmp(value, measure_names[i]) == 0)
-				break;
-		if (i == ELEMENTSOF(measure_names))
-			return fail(ret_err, KEY_MEASURE ": not auto, tdx, tpm or none");
-		v->measure = (enum measure_backend)i;
-	}
+	if (r > 0 && measure_backend_from_name(value, &v->measure) < 0)
+		return fail(ret_err, KEY_MEASURE ": not auto, tdx, tpm or none");
 
 	r = UNIQUE(c, KEY_RTMR, &value, ret_err);
 	if (r < 0)
@@ -456,8 +458,10 @@ static int parse_optional(const struct cmdline *c, struct verity_cmdline *v, con
 	r = UNIQUE(c, KEY_PCR, &value, ret_err);
 	if (r < 0)
 		return r;
-	if (r > 0 && parse_u32_range(value, 0, PCR_MAX, &v->pcr) < 0)
-		return fail(ret_err, KEY_PCR ": not a number in 0..23");
+	/* Threat: PCRs 0-7 hold the firmware's measurements and 16/23 can be reset from
+	 * locality 0; the rootfs event there could be confused with or erased from them. */
+	if (r > 0 && parse_u32_range(value, TDVERITY_PCR_MIN, TDVERITY_PCR_MAX, &v->pcr) < 0)
+		return fail(ret_err, KEY_PCR ": not a number in 8..15");
 
 	r = UNIQUE(c, KEY_INIT, &value, ret_err);
 	if (r < 0)
@@ -627,6 +631,12 @@ int verity_cmdline_build_with_extra(const struct verity_cmdline *v, const char *
 	r = verity_cmdline_build(v, &text);
 	if (r < 0)
 		return fail(ret_err, "the verity parameters cannot be written as a command line");
+	/* `ro`: the root is a read-only dm-verity device, and systemd in it must know that
+	 * (without it systemd-remount-fs tries to make it writable); the kernel ignores it
+	 * when an initrd mounts the root. */
+	r = cmdline_append(&text, "ro", NULL);
+	if (r < 0)
+		return r;
 	if (extra && *extra) {
 		char *joined;
 		if (asprintf(&joined, "%s %s", text, extra) < 0)

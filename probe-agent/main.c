@@ -13,11 +13,18 @@
  *   TDVERITY-PROBE: dm dm-N name=NAME uuid=UUID
  *   TDVERITY-PROBE: blob cmdline ...                 /proc/cmdline
  *   TDVERITY-PROBE: blob aael ... | aael absent      /run/attestation-agent/eventlog
- *   TDVERITY-PROBE: pcr BANK N HEX | pcr-bank BANK absent
+ *   TDVERITY-PROBE: pcr BANK N HEX | pcr-bank BANK absent   (sha1 sha256 sha384 sha512
+ *                                                    sm3_256: every bank Linux names)
  *   TDVERITY-PROBE: blob tpm-eventlog ... | tpm-eventlog absent
  *                                                    the firmware's TCG2 log (securityfs)
  *   TDVERITY-PROBE: tdx-guest present|absent
+ *   TDVERITY-PROBE: systemd-state STATE              under systemd (not PID 1) only: after
+ *   TDVERITY-PROBE: systemd-ready-ms N               `systemctl is-system-running --wait`,
+ *   TDVERITY-PROBE: systemd-failed UNIT...           one line per failed unit,
+ *   TDVERITY-PROBE: systemd-failed-count N
  *   TDVERITY-PROBE: end
+ * Then it powers the machine off, as PID 1 or not (a service has no other way to end a
+ * test VM).
  */
 #include "probe-agent/report.h"
 
@@ -32,6 +39,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #define BLOB_MAX (4u << 20)
@@ -148,6 +156,74 @@ static void report_pcrs(const char *bank)
 	}
 }
 
+/* Run a command of the root (argv[0] absolute) and hand each line of its stdout to fn. */
+static int run_lines(char *const argv[], void (*fn)(const char *line, void *data), void *data)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		static char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "SYSTEMD_PAGER=",
+					     "SYSTEMD_COLORS=0", NULL };
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	close(fds[1]);
+	FILE *f = fdopen(fds[0], "r");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f))
+		fn(strstrip(line), data);
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void print_state(const char *line, void *data)
+{
+	(void)data;
+	probe_line(out, "systemd-state %s", line);
+}
+
+static void print_failed(const char *line, void *data)
+{
+	if (!*line)
+		return;
+	probe_line(out, "systemd-failed %s", line);
+	(*(unsigned *)data)++;
+}
+
+/* Under systemd: wait for the boot to finish (every queued job done, a device timeout
+ * included), then name every failed unit. */
+static void report_systemd(void)
+{
+	static char *const wait_cmd[] = { "/usr/bin/systemctl", "is-system-running", "--wait",
+					  NULL };
+	static char *const failed_cmd[] = { "/usr/bin/systemctl", "list-units", "--failed",
+					    "--no-legend", "--plain", "--no-pager", NULL };
+	struct timespec ts;
+	unsigned n = 0;
+	run_lines(wait_cmd, print_state, NULL);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	probe_line(out, "systemd-ready-ms %lld",
+		   (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	int r = run_lines(failed_cmd, print_failed, &n);
+	if (r != 0)
+		probe_line(out, "systemd-failed systemctl-list-units-exit-%d", r);
+	probe_line(out, "systemd-failed-count %u", n + (r != 0));
+}
+
 int main(void)
 {
 	struct timespec started;
@@ -183,21 +259,21 @@ int main(void)
 	report_dm();
 	report_file_blob("cmdline", "/proc/cmdline");
 	report_file_blob("aael", AAEL_PATH);
-	report_pcrs("sha256");
-	report_pcrs("sha384");
+	static const char *const banks[] = { "sha1", "sha256", "sha384", "sha512", "sm3_256" };
+	for (size_t i = 0; i < ELEMENTSOF(banks); i++)
+		report_pcrs(banks[i]);
 	report_file_blob("tpm-eventlog", BIOS_LOG);
 	probe_line(out, "tdx-guest %s",
 		   access("/sys/class/misc/tdx_guest", F_OK) == 0 || access("/dev/tdx_guest", F_OK) == 0
 			   ? "present"
 			   : "absent");
+	if (!pid1 && access("/run/systemd/system", F_OK) == 0)
+		report_systemd();
 	probe_line(out, "end");
 
-	if (pid1) {
-		sync();
-		reboot(RB_POWER_OFF);
-		/* PID 1 must not exit (the kernel would panic on a clean shutdown path). */
-		for (;;)
-			pause();
-	}
-	return 0;
+	sync();
+	reboot(RB_POWER_OFF);
+	/* PID 1 must not exit (the kernel would panic on a clean shutdown path). */
+	for (;;)
+		pause();
 }

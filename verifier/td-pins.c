@@ -133,7 +133,7 @@ const struct eventlog_event **td_rtmr_events(const struct eventlog *log, unsigne
 bool td_event_matches(const struct eventlog_event *ev, const struct expected_event *want)
 {
 	const struct eventlog_digest *d = eventlog_event_digest(ev, TCG_ALG_SHA384);
-	return d && ev->type == want->type && digest_equal(d->value, want->digest, SHA384_SIZE);
+	return d && ev->type == want->type && digest_equal(d->value, want->digests[HASH_SHA384], SHA384_SIZE);
 }
 
 void td_event_label(const struct eventlog_event *ev, char *buf, size_t n)

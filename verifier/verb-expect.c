@@ -67,8 +67,8 @@ static void print_table(const struct expect_state *s, const struct expected_even
 			       ev[i].description);
 			continue;
 		}
-		hex_encode(ev[i].digest, SHA384_SIZE, h384);
-		hex_encode(ev[i].digest_sha256, SHA256_SIZE, h256);
+		hex_encode(ev[i].digests[HASH_SHA384], SHA384_SIZE, h384);
+		hex_encode(ev[i].digests[HASH_SHA256], SHA256_SIZE, h256);
 		printf("%3zu %4u %s  %-32s %-38s %s\n%*s%s\n", i, ev[i].rtmr, pcr,
 		       expected_event_type_name(ev[i].type), ev[i].description, h384, 85, "", h256);
 	}

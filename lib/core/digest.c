@@ -16,10 +16,13 @@ static const struct {
 	const char *name;
 	size_t size;
 	uint16_t tcg_id;
+	bool bank_only; /* a PCR bank we must extend, never an algorithm we choose */
 } hash_table[_HASH_ALG_MAX] = {
-	[HASH_SHA256] = { "sha256", SHA256_SIZE, 0x000B },
-	[HASH_SHA384] = { "sha384", SHA384_SIZE, 0x000C },
-	[HASH_SHA512] = { "sha512", SHA512_SIZE, 0x000D },
+	[HASH_SHA256] = { "sha256", SHA256_SIZE, 0x000B, false },
+	[HASH_SHA384] = { "sha384", SHA384_SIZE, 0x000C, false },
+	[HASH_SHA512] = { "sha512", SHA512_SIZE, 0x000D, false },
+	[HASH_SHA1] = { "sha1", SHA1_SIZE, 0x0004, true },
+	[HASH_SM3_256] = { "sm3_256", SM3_256_SIZE, 0x0012, true },
 };
 
 static bool alg_valid(enum hash_alg alg) { return (unsigned)alg < _HASH_ALG_MAX; }
@@ -28,14 +31,26 @@ const char *hash_alg_name(enum hash_alg alg) { return alg_valid(alg) ? hash_tabl
 size_t hash_alg_size(enum hash_alg alg) { return alg_valid(alg) ? hash_table[alg].size : 0; }
 uint16_t hash_alg_tcg_id(enum hash_alg alg) { return alg_valid(alg) ? hash_table[alg].tcg_id : 0; }
 
-int hash_alg_from_name(const char *name, enum hash_alg *ret_alg)
+static int alg_from_name(const char *name, bool bank_only_ok, enum hash_alg *ret_alg)
 {
 	for (unsigned i = 0; i < _HASH_ALG_MAX; i++)
-		if (name && strcmp(name, hash_table[i].name) == 0) {
+		if (name && strcmp(name, hash_table[i].name) == 0 &&
+		    (bank_only_ok || !hash_table[i].bank_only)) {
 			*ret_alg = (enum hash_alg)i;
 			return 0;
 		}
 	return -EINVAL;
+}
+
+/* Threat: SHA-1 as a verity or manifest algorithm would make collisions practical. */
+int hash_alg_from_name(const char *name, enum hash_alg *ret_alg)
+{
+	return alg_from_name(name, false, ret_alg);
+}
+
+int hash_alg_from_bank_name(const char *name, enum hash_alg *ret_alg)
+{
+	return alg_from_name(name, true, ret_alg);
 }
 
 int hash_alg_from_tcg_id(uint16_t id, enum hash_alg *ret_alg)
@@ -54,9 +69,12 @@ const EVP_MD *hash_alg_md(enum hash_alg alg)
 	case HASH_SHA256: return EVP_sha256();
 	case HASH_SHA384: return EVP_sha384();
 	case HASH_SHA512: return EVP_sha512();
+	case HASH_SHA1: return EVP_sha1();
+	case HASH_SM3_256: return digest_sm3_md();
 	default: return NULL;
 	}
 }
+
 
 int digest_two(enum hash_alg alg, const void *a, size_t alen, const void *b, size_t blen,
 	       uint8_t *out)
@@ -84,6 +102,15 @@ int digest_two(enum hash_alg alg, const void *a, size_t alen, const void *b, siz
 		OPENSSL_cleanse(&c, sizeof(c));
 		break;
 	}
+	case HASH_SHA1: {
+		SHA_CTX c;
+		ok = SHA1_Init(&c) && SHA1_Update(&c, a, alen) &&
+		     (blen == 0 || SHA1_Update(&c, b, blen)) && SHA1_Final(out, &c);
+		OPENSSL_cleanse(&c, sizeof(c));
+		break;
+	}
+	case HASH_SM3_256:
+		return digest_sm3(a, alen, b, blen, out);
 	default:
 		return -EINVAL;
 	}
@@ -99,7 +126,7 @@ int digest_fd(enum hash_alg alg, int fd, uint8_t *out)
 {
 	const EVP_MD *md = hash_alg_md(alg);
 	if (!md)
-		return -EINVAL;
+		return alg == HASH_SM3_256 ? -EOPNOTSUPP : -EINVAL;
 	enum { CHUNK = 1 << 20 };
 	_cleanup_free_ uint8_t *buf = malloc(CHUNK);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();

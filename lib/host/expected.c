@@ -4,6 +4,7 @@
 #include "core/measure.h"
 #include "core/util.h"
 #include "host/pe-authenticode.h"
+#include "kernel-cmdline/cmdline.h"
 #include "host/rtmr0.h"
 #include "core/eventlog.h"
 
@@ -192,9 +193,8 @@ static int list_add_data(struct event_list *l, enum expected_kind kind, unsigned
 	int r = list_add(l, kind, rtmr, pcr, type, description, &ev);
 	if (r < 0)
 		return r;
-	r = digest_buf(HASH_SHA384, data, len, ev->digest);
-	if (r == 0)
-		r = digest_buf(HASH_SHA256, data, len, ev->digest_sha256);
+	for (unsigned a = 0; r == 0 && a < _HASH_ALG_MAX; a++)
+		r = digest_buf((enum hash_alg)a, data, len, ev->digests[a]);
 	return r;
 }
 
@@ -224,9 +224,8 @@ static int add_kernel(struct event_list *l, const struct expected_inputs *in,
 		     "kernel PE/Authenticode digest", &ev);
 	if (r < 0)
 		return r;
-	r = pe_authenticode_digest(image, len, HASH_SHA384, ev->digest, &why);
-	if (r == 0)
-		r = pe_authenticode_digest(image, len, HASH_SHA256, ev->digest_sha256, &why);
+	for (unsigned a = 0; r == 0 && a < _HASH_ALG_MAX; a++)
+		r = pe_authenticode_digest(image, len, (enum hash_alg)a, ev->digests[a], &why);
 	if (r < 0)
 		return tdv_error_set(err, r, "%s: not a PE/COFF kernel: %s", in->kernel_path,
 				     why.msg);
@@ -245,9 +244,8 @@ static int add_load_options(struct event_list *l, const struct expected_inputs *
 		     "EFI stub: " EFI_STUB_TAG_LOAD_OPTIONS, &ev);
 	if (r < 0)
 		return r;
-	r = expected_load_options_digest(options, HASH_SHA384, ev->digest);
-	if (r == 0)
-		r = expected_load_options_digest(options, HASH_SHA256, ev->digest_sha256);
+	for (unsigned a = 0; r == 0 && a < _HASH_ALG_MAX; a++)
+		r = expected_load_options_digest(options, (enum hash_alg)a, ev->digests[a]);
 	if (r == -EINVAL)
 		return tdv_error_set(err, r, "the kernel command line is not valid UTF-8");
 	return r;
@@ -261,9 +259,8 @@ static int add_initrd(struct event_list *l, const struct expected_inputs *in,
 			 &ev);
 	if (r < 0)
 		return r;
-	r = digest_file(HASH_SHA384, in->initrd_path, ev->digest);
-	if (r == 0)
-		r = digest_file(HASH_SHA256, in->initrd_path, ev->digest_sha256);
+	for (unsigned a = 0; r == 0 && a < _HASH_ALG_MAX; a++)
+		r = digest_file((enum hash_alg)a, in->initrd_path, ev->digests[a]);
 	if (r < 0)
 		return tdv_error_set(err, r, "%s: cannot read initrd: %s", in->initrd_path,
 				     strerror(-r));
@@ -276,7 +273,7 @@ int expected_events_compute(const struct expected_inputs *in, struct expected_ev
 	static const uint8_t separator[4] = { 0 };
 	if ((unsigned)in->profile >= _FIRMWARE_PROFILE_MAX)
 		return tdv_error_set(err, -EINVAL, "invalid firmware profile");
-	if (in->rootfs_event && (in->rootfs_rtmr < 2 || in->rootfs_rtmr > 3 || in->rootfs_pcr > 23))
+	if (in->rootfs_event && (in->rootfs_rtmr < 2 || in->rootfs_rtmr > 3 || in->rootfs_pcr < TDVERITY_PCR_MIN || in->rootfs_pcr > TDVERITY_PCR_MAX))
 		return tdv_error_set(err, -EINVAL, "rootfs register out of range (RTMR %u, PCR %u)",
 				     in->rootfs_rtmr, in->rootfs_pcr);
 
@@ -327,7 +324,8 @@ void expected_replay_rtmrs(const struct expected_event *events, size_t n,
 	memset(ret_rtmr, 0, 4 * SHA384_SIZE);
 	for (size_t i = 0; i < n; i++)
 		if (events[i].rtmr < 4 && !events[i].unknown)
-			(void)mr_extend(HASH_SHA384, ret_rtmr[events[i].rtmr], events[i].digest);
+			(void)mr_extend(HASH_SHA384, ret_rtmr[events[i].rtmr],
+					events[i].digests[HASH_SHA384]);
 }
 
 bool expected_rtmr0_determined(const struct expected_inputs *in,
@@ -344,14 +342,13 @@ bool expected_rtmr0_determined(const struct expected_inputs *in,
 int expected_replay_pcr(const struct expected_event *events, size_t n, unsigned pcr,
 			enum hash_alg alg, uint8_t *ret_value)
 {
-	if (alg != HASH_SHA256 && alg != HASH_SHA384)
+	if (hash_alg_size(alg) == 0)
 		return -EINVAL;
-	uint8_t value[SHA384_SIZE] = { 0 };
+	uint8_t value[DIGEST_MAX_SIZE] = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		if (events[i].pcr != pcr || events[i].unknown)
 			continue;
-		int r = mr_extend(alg, value,
-				  alg == HASH_SHA256 ? events[i].digest_sha256 : events[i].digest);
+		int r = mr_extend(alg, value, events[i].digests[alg]);
 		if (r < 0)
 			return r;
 	}

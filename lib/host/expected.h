@@ -112,8 +112,10 @@ struct expected_event {
 	 * not replayed and its register is not predicted. */
 	bool unknown;
 	uint32_t type;		/* TCG event type */
-	uint8_t digest[SHA384_SIZE];	    /* SHA-384: RTMR and the TPM sha384 bank */
-	uint8_t digest_sha256[SHA256_SIZE]; /* the TPM sha256 bank */
+	/* The event's digest in every algorithm (hash_alg_size(alg) bytes of each):
+	 * digests[HASH_SHA384] is what an RTMR is extended with, and each is what the TPM
+	 * bank of that algorithm is extended with (SHA-1 and SM3 too: every active bank). */
+	uint8_t digests[_HASH_ALG_MAX][DIGEST_MAX_SIZE];
 	const char *description;	    /* static, human-readable */
 };
 
@@ -136,7 +138,7 @@ struct expected_inputs {
 	const uint8_t *rootfs_event;
 	size_t rootfs_event_len;
 	unsigned rootfs_rtmr; /* 2 or 3 (tdverity.rtmr) */
-	unsigned rootfs_pcr;  /* tdverity.pcr, 0..23 */
+	unsigned rootfs_pcr;  /* tdverity.pcr, 8..15 */
 	/* The TDVF firmware (QEMU -bios); NULL = no MRTD and no RTMR0 events. */
 	const struct tdvf *firmware;
 	/* QEMU's page order for MRTD (--qemu-version); has_page_order false = unknown. */
@@ -186,9 +188,9 @@ void expected_replay_rtmrs(const struct expected_event *events, size_t n,
 			   uint8_t ret_rtmr[4][SHA384_SIZE]);
 
 /*
- * The value PCR `pcr` of bank alg (HASH_SHA256 or HASH_SHA384) holds after the listed
- * events that go to it, from zeros.  Only meaningful for PCR 4, 9 and the rootfs PCR (the
- * firmware puts more into the others).  -EINVAL for another alg.
+ * The value PCR `pcr` of bank alg (any enum hash_alg) holds after the listed events that
+ * go to it, from zeros.  Only meaningful for PCR 4, 9 and the rootfs PCR (the firmware
+ * puts more into the others).  -EINVAL for an invalid alg.
  */
 int expected_replay_pcr(const struct expected_event *events, size_t n, unsigned pcr,
 			enum hash_alg alg, uint8_t *ret_value);

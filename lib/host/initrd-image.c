@@ -21,11 +21,18 @@ struct wanted_module {
 	bool required;
 };
 
-/* What the guest needs as modules (DESIGN.md: Debian 6.1 builds these as modules). */
+/*
+ * What the guest needs as modules (DESIGN.md: Debian 6.1 builds these as modules).  The
+ * root path is required; the TPM drivers and the TDX guest driver with its TSM report
+ * modules are optional (whichever the machine has is what gets used, and the measure
+ * step decides whether a measurement device had to exist).  Names that are neither a
+ * module nor built in are skipped when optional.
+ */
 static const struct wanted_module base_modules[] = {
-	{ "virtio_pci", true }, { "virtio_blk", true }, { "dm_mod", true },
-	{ "dm_verity", true },	{ "ext4", true },	{ "tpm_tis", false },
-	{ "tpm_crb", false },
+	{ "virtio_pci", true }, { "virtio_blk", true },	 { "dm_mod", true },
+	{ "dm_verity", true },	{ "ext4", true },	 { "tpm_tis", false },
+	{ "tpm_crb", false },	{ "tdx_guest", false },	 { "tsm", false },
+	{ "tsm_report", false },
 };
 
 static void kmod_quiet(void *data, int priority, const char *file, int line, const char *fn,
@@ -62,22 +69,36 @@ static void module_listp(char ***p) { initrd_module_list_free(*p); }
 
 struct closure {
 	char *paths[CLOSURE_MAX + 1];
+	bool optional[CLOSURE_MAX + 1];
 	size_t n;
 	struct tdv_error *err;
 };
 
-static bool closure_has(const struct closure *c, const char *path)
+static ssize_t closure_find(const struct closure *c, const char *path)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->paths[i], path) == 0)
-			return true;
-	return false;
+			return (ssize_t)i;
+	return -1;
 }
 
-static int closure_add_module(struct closure *c, struct kmod_module *mod, unsigned depth);
+/*
+ * A CPU-specific implementation of an algorithm the kernel also has in generic C
+ * (crc32c-intel, sha256-ssse3, aesni-intel...): the kernel keeps them under arch/<arch>/
+ * crypto/.  They load only where the CPU has the feature (ENODEV elsewhere: QEMU's default
+ * CPU has no SSE4.2), and the generic one, which the same alias lookup brings in, serves.
+ */
+static bool module_is_cpu_accelerator(const char *path)
+{
+	const char *arch = strstr(path, "/kernel/arch/");
+	return arch && strstr(arch, "/crypto/");
+}
+
+static int closure_add_module(struct closure *c, struct kmod_module *mod, unsigned depth,
+			      bool optional);
 
 static int closure_add_lookup(struct closure *c, struct kmod_ctx *ctx, const char *alias,
-			      unsigned depth, bool *ret_found)
+			      bool optional, bool *ret_found)
 {
 	_cleanup_(kmod_list_unrefp) struct kmod_list *list = NULL;
 	struct kmod_list *l;
@@ -89,7 +110,7 @@ static int closure_add_lookup(struct closure *c, struct kmod_ctx *ctx, const cha
 	kmod_list_foreach(l, list)
 	{
 		struct kmod_module *m = kmod_module_get_module(l);
-		r = closure_add_module(c, m, depth);
+		r = closure_add_module(c, m, 0, optional);
 		kmod_module_unref(m);
 		if (r < 0)
 			return r;
@@ -97,8 +118,14 @@ static int closure_add_lookup(struct closure *c, struct kmod_ctx *ctx, const cha
 	return 0;
 }
 
-/* Post-order walk: "pre:" soft dependencies and hard dependencies before the module. */
-static int closure_add_module(struct closure *c, struct kmod_module *mod, unsigned depth)
+/*
+ * Post-order walk: "pre:" soft dependencies and hard dependencies before the module.  The
+ * class: optional when reached only from an optional module or when it is a CPU
+ * accelerator; required otherwise.  A module first reached as optional and later from a
+ * required one becomes required, and so do its dependencies.
+ */
+static int closure_add_module(struct closure *c, struct kmod_module *mod, unsigned depth,
+			      bool optional)
 {
 	const char *path = kmod_module_get_path(mod);
 	int r;
@@ -108,8 +135,13 @@ static int closure_add_module(struct closure *c, struct kmod_module *mod, unsign
 	if (depth > DEPTH_MAX)
 		return tdv_error_set(c->err, -ELOOP, "module dependencies of %s nest too deep",
 				     kmod_module_get_name(mod));
-	if (closure_has(c, path))
-		return 0;
+	optional = optional || module_is_cpu_accelerator(path);
+	ssize_t known = closure_find(c, path);
+	if (known >= 0) {
+		if (optional || !c->optional[known])
+			return 0;
+		c->optional[known] = false; /* now needed by the root path: so are its deps */
+	}
 
 	_cleanup_(kmod_list_unrefp) struct kmod_list *pre = NULL;
 	_cleanup_(kmod_list_unrefp) struct kmod_list *post = NULL;
@@ -121,7 +153,7 @@ static int closure_add_module(struct closure *c, struct kmod_module *mod, unsign
 	kmod_list_foreach(l, pre)
 	{
 		_cleanup_(kmod_module_unrefp) struct kmod_module *m = kmod_module_get_module(l);
-		r = closure_add_module(c, m, depth + 1);
+		r = closure_add_module(c, m, depth + 1, optional);
 		if (r < 0)
 			return r;
 	}
@@ -130,13 +162,13 @@ static int closure_add_module(struct closure *c, struct kmod_module *mod, unsign
 	kmod_list_foreach(l, deps)
 	{
 		_cleanup_(kmod_module_unrefp) struct kmod_module *m = kmod_module_get_module(l);
-		r = closure_add_module(c, m, depth + 1);
+		r = closure_add_module(c, m, depth + 1, optional);
 		if (r < 0)
 			return r;
 	}
 
-	/* A dependency cycle would have added us already. */
-	if (closure_has(c, path))
+	/* Upgraded in place, or a dependency cycle added us already. */
+	if (known >= 0 || closure_find(c, path) >= 0)
 		return 0;
 	if (c->n >= CLOSURE_MAX)
 		return tdv_error_set(c->err, -E2BIG, "more than %d modules in the closure",
@@ -144,32 +176,60 @@ static int closure_add_module(struct closure *c, struct kmod_module *mod, unsign
 	c->paths[c->n] = strdup(path);
 	if (!c->paths[c->n])
 		return -ENOMEM;
+	c->optional[c->n] = optional;
 	c->n++;
 	return 0;
 }
 
-static int hash_module_for(const char *hash_alg, const char **ret_name)
+/*
+ * The verity hash: every implementation the kernel has of it ("crypto-sha256" names the
+ * generic one and the accelerators; the accelerators are optional by the rule above), and
+ * the fast one by name too, for kernels whose alias index lacks it.
+ */
+static int hash_modules_for(const char *hash_alg, const char **ret_alias, const char **ret_fast)
 {
-	if (!hash_alg || strcmp(hash_alg, "sha256") == 0)
-		*ret_name = "sha256_ssse3";
-	else if (strcmp(hash_alg, "sha384") == 0 || strcmp(hash_alg, "sha512") == 0)
-		*ret_name = "sha512_ssse3";
-	else
+	if (!hash_alg || strcmp(hash_alg, "sha256") == 0) {
+		*ret_alias = "crypto-sha256";
+		*ret_fast = "sha256_ssse3";
+	} else if (strcmp(hash_alg, "sha384") == 0) {
+		*ret_alias = "crypto-sha384";
+		*ret_fast = "sha512_ssse3";
+	} else if (strcmp(hash_alg, "sha512") == 0) {
+		*ret_alias = "crypto-sha512";
+		*ret_fast = "sha512_ssse3";
+	} else
 		return -EINVAL;
 	return 0;
 }
 
+static void closure_free(struct closure *c)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		free(c->paths[i]);
+	free(c);
+}
+
 int initrd_modules_resolve(const char *modules_dir, const char *hash_alg, char ***ret_paths,
-			   struct tdv_error *err)
+			   bool **ret_optional, struct tdv_error *err)
 {
 	static const char *const no_config[] = { NULL };
 	struct stat st;
-	const char *hash_module;
+	const char *hash_alias, *hash_fast;
 	int r;
 
-	if (hash_module_for(hash_alg, &hash_module) < 0)
+	if (hash_modules_for(hash_alg, &hash_alias, &hash_fast) < 0)
 		return tdv_error_set(err, -EINVAL, "no hash module known for verity hash '%s'",
 				     hash_alg);
+	if (!modules_dir) { /* a kernel without modules: everything is built in */
+		*ret_paths = calloc(1, sizeof(char *));
+		if (ret_optional)
+			*ret_optional = calloc(1, sizeof(bool));
+		if (!*ret_paths || (ret_optional && !*ret_optional)) {
+			free(*ret_paths);
+			return -ENOMEM;
+		}
+		return 0;
+	}
 	if (stat(modules_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return tdv_error_set(err, -ENOENT, "%s: not a kernel modules folder",
 				     modules_dir);
@@ -186,36 +246,47 @@ int initrd_modules_resolve(const char *modules_dir, const char *hash_alg, char *
 				     "%s: cannot load the module indexes (run depmod -b): %s",
 				     modules_dir, strerror(-r));
 
-	_cleanup_free_ struct closure *c = calloc(1, sizeof(*c));
+	struct closure *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->err = err;
-	struct wanted_module wanted[ELEMENTSOF(base_modules) + 1];
-	memcpy(wanted, base_modules, sizeof(base_modules));
-	wanted[ELEMENTSOF(base_modules)] = (struct wanted_module){ hash_module, true };
+	/* The fast hash before the generic alias lookup: the load order then puts the
+	 * accelerator first, as the kernel picks the best one present at table load. */
+	struct wanted_module wanted[ELEMENTSOF(base_modules) + 2];
+	wanted[0] = (struct wanted_module){ hash_fast, false };
+	wanted[1] = (struct wanted_module){ hash_alias, true };
+	memcpy(wanted + 2, base_modules, sizeof(base_modules));
 
 	for (size_t i = 0; i < ELEMENTSOF(wanted) && r >= 0; i++) {
 		bool found = false;
-		r = closure_add_lookup(c, ctx, wanted[i].name, 0, &found);
+		r = closure_add_lookup(c, ctx, wanted[i].name, !wanted[i].required, &found);
 		if (r >= 0 && !found && wanted[i].required)
 			r = tdv_error_set(err, -ENOENT,
 					  "%s: module %s is neither a module nor built in",
 					  modules_dir, wanted[i].name);
 	}
 	if (r < 0) {
-		for (size_t i = 0; i < c->n; i++)
-			free(c->paths[i]);
+		closure_free(c);
 		return r;
 	}
 
 	char **paths = calloc(c->n + 1, sizeof(char *));
-	if (!paths) {
-		for (size_t i = 0; i < c->n; i++)
-			free(c->paths[i]);
+	bool *optional = calloc(c->n + 1, sizeof(bool));
+	if (!paths || !optional) {
+		free(paths);
+		free(optional);
+		closure_free(c);
 		return -ENOMEM;
 	}
 	memcpy(paths, c->paths, c->n * sizeof(char *));
+	memcpy(optional, c->optional, c->n * sizeof(bool));
+	c->n = 0; /* the paths moved to the caller */
+	closure_free(c);
 	*ret_paths = paths;
+	if (ret_optional)
+		*ret_optional = optional;
+	else
+		free(optional);
 	return 0;
 }
 
@@ -371,6 +442,7 @@ static int collect_files(const struct initrd_image_inputs *in, struct cpio_files
 	static const char *const dirs[] = { "dev", "lib", "lib/modules", "proc",
 					    "run", "sys", "sysroot" };
 	_cleanup_(module_listp) char **modules = NULL;
+	_cleanup_free_ bool *optional = NULL;
 	_cleanup_free_ char *order = NULL;
 	size_t order_len = 0;
 	uint8_t *data;
@@ -393,26 +465,27 @@ static int collect_files(const struct initrd_image_inputs *in, struct cpio_files
 	if (r < 0)
 		return r;
 
-	r = initrd_modules_resolve(in->modules_dir, in->hash_alg, &modules, err);
+	r = initrd_modules_resolve(in->modules_dir, in->hash_alg, &modules, &optional, err);
 	if (r < 0)
 		return r;
-	for (char **m = modules; *m; m++) {
-		_cleanup_free_ char *ipath = module_image_path(*m);
+	for (size_t i = 0; modules[i]; i++) {
+		_cleanup_free_ char *ipath = module_image_path(modules[i]);
 		if (!ipath)
 			return -ENOMEM;
-		for (size_t i = 0; i < files->n; i++)
-			if (strcmp(files->v[i].path, ipath) == 0)
+		for (size_t j = 0; j < files->n; j++)
+			if (strcmp(files->v[j].path, ipath) == 0)
 				return tdv_error_set(err, -EEXIST,
 						     "two modules would both be /%s", ipath);
-		r = module_read(*m, &data, &size, err);
+		r = module_read(modules[i], &data, &size, err);
 		if (r < 0)
 			return r;
 		r = cpio_files_add(files, ipath, S_IFREG | 0644, 0, data, size);
 		if (r < 0)
 			return r;
 		char *o;
-		/* Relative to /lib/modules/ (initrd/README-initrd.md). */
-		int n = asprintf(&o, "%s%s\n", order ? order : "",
+		/* "<class> <path relative to /lib/modules/>" (initrd/README-initrd.md). */
+		int n = asprintf(&o, "%s%s %s\n", order ? order : "",
+				 optional[i] ? "optional" : "required",
 				 ipath + strlen("lib/modules/"));
 		if (n < 0)
 			return -ENOMEM;
@@ -504,7 +577,7 @@ int initrd_image_write(const struct initrd_image_inputs *in, const char *out_pat
 	struct membuf out = { 0 };
 	int r;
 
-	if (!in || !in->init_path || !in->modules_dir || !out_path)
+	if (!in || !in->init_path || !out_path)
 		return tdv_error_set(err, -EINVAL, "initrd image: missing input");
 	r = collect_files(in, &files, err);
 	if (r >= 0)

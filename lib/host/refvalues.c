@@ -76,16 +76,17 @@ static json_object *events_json(const struct expected_context *c)
 			r = add(o, "type_id", json_object_new_int64(e->type));
 		if (r == 0)
 			r = add(o, "description", json_object_new_string(e->description));
+		/* sha256 and sha384 as before; the other banks' digests are in "pcr". */
 		if (r == 0)
 			r = add(o, "determined", json_object_new_boolean(!e->unknown));
 		if (r == 0 && e->unknown)
 			r = add_null(o, "sha384");
 		else if (r == 0)
-			r = add(o, "sha384", hex_string(e->digest, SHA384_SIZE));
+			r = add(o, "sha384", hex_string(e->digests[HASH_SHA384], SHA384_SIZE));
 		if (r == 0 && e->unknown)
 			r = add_null(o, "sha256");
 		else if (r == 0)
-			r = add(o, "sha256", hex_string(e->digest_sha256, SHA256_SIZE));
+			r = add(o, "sha256", hex_string(e->digests[HASH_SHA256], SHA256_SIZE));
 		if (r < 0 || json_object_array_add(arr, o) < 0) {
 			json_object_put(o);
 			json_object_put(arr);
@@ -131,7 +132,9 @@ static json_object *pcrs_json(const struct expected_context *c)
 		pcrs[n++] = in->rootfs_pcr;
 
 	json_object *o = json_object_new_object();
-	const enum hash_alg algs[] = { HASH_SHA256, HASH_SHA384 };
+	/* Every bank a vTPM may have active (each is extended: initrd/tpm.c). */
+	const enum hash_alg algs[] = { HASH_SHA1, HASH_SHA256, HASH_SHA384, HASH_SHA512,
+				       HASH_SM3_256 };
 	for (size_t a = 0; o && a < ELEMENTSOF(algs); a++) {
 		json_object *bank = json_object_new_object();
 		int r = bank ? 0 : -ENOMEM;
@@ -286,7 +289,7 @@ static const uint8_t *event_digest(const struct expected_event *ev, size_t n,
 {
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == kind)
-			return ev[i].digest;
+			return ev[i].digests[HASH_SHA384];
 	return NULL;
 }
 

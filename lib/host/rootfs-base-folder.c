@@ -107,8 +107,7 @@ static int base_entry(struct loader *L, int dirfd, const char *name, const char 
 		/* Content and xattrs are read by hash_files(), on every CPU, after the walk;
 		 * it checks that it opened the file the walk saw. */
 		e->size = (uint64_t)st.st_size;
-		e->host_id.dev = (uint64_t)st.st_dev;
-		e->host_id.ino = (uint64_t)st.st_ino;
+		rootfs_file_id_of(&st, &e->host_id);
 		if (st.st_nlink > 1) {
 			p->host_dev = st.st_dev;
 			p->host_ino = st.st_ino;
@@ -222,17 +221,18 @@ struct hash_pass {
 
 static int hash_file(struct loader *L, struct rootfs_entry *e)
 {
-	uint64_t dev = e->host_id.dev, ino = e->host_id.ino;
 	_cleanup_close_ int fd = rootfs_entry_open(L->t, e);
 	if (fd < 0)
 		return fd;
-	int r = rootfs_file_hash(fd, e);
-	/* Threat: the walk's entry swapped for another file (or a folder) behind its back. */
-	if (r == -EINVAL || (r == 0 && (e->host_id.dev != dev || e->host_id.ino != ino)))
+	/* The walk's lstat is the identity before: a file swapped for another (or a
+	 * folder) behind the walk's back, or changed since, is -ESTALE. */
+	struct rootfs_file_id walk = e->host_id;
+	int r = rootfs_file_hash(L->t, &fd, &walk, e);
+	if (r == -EINVAL)
 		return -ESTALE;
 	if (r < 0)
 		return r;
-	return read_xattrs(fd, -1, NULL, e);
+	return read_xattrs(e->keeps_fd ? e->host_fd : fd, -1, NULL, e);
 }
 
 static void *hash_worker(void *arg)

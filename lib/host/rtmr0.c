@@ -258,10 +258,8 @@ static int push_data(struct list *l, enum expected_kind kind, unsigned pcr, uint
 {
 	struct expected_event *ev;
 	int r = push(l, kind, pcr, type, description, &ev);
-	if (r == 0)
-		r = digest_buf(HASH_SHA384, data, len, ev->digest);
-	if (r == 0)
-		r = digest_buf(HASH_SHA256, data, len, ev->digest_sha256);
+	for (unsigned a = 0; r == 0 && a < _HASH_ALG_MAX; a++)
+		r = digest_buf((enum hash_alg)a, data, len, ev->digests[a]);
 	return r;
 }
 
@@ -294,10 +292,8 @@ static int push_cfv(struct list *l, const struct expected_inputs *in, struct tdv
 	struct expected_event *ev;
 	int r = push(l, EXPECTED_CFV, EXPECTED_PCR_NONE, EV_EFI_PLATFORM_FIRMWARE_BLOB2,
 		     "configuration firmware volume (CFV)", &ev);
-	if (r == 0)
-		r = tdvf_cfv_digest(in->firmware, HASH_SHA384, ev->digest);
-	if (r == 0)
-		r = tdvf_cfv_digest(in->firmware, HASH_SHA256, ev->digest_sha256);
+	for (unsigned a = 0; r == 0 && a < _HASH_ALG_MAX; a++)
+		r = tdvf_cfv_digest(in->firmware, (enum hash_alg)a, ev->digests[a]);
 	if (r == -ENOENT)
 		return tdv_error_set(err, -EINVAL, "the firmware has no CFV section");
 	return r;

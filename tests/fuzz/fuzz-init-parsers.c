@@ -14,14 +14,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void module_list(const uint8_t *data, size_t size)
 {
-	char **paths = NULL;
+	struct module_entry *paths = NULL;
 	size_t n = 0;
 	struct tdv_error err;
 	if (module_list_parse((const char *)data, size, &paths, &n, &err) < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		if (paths[i][0] == '/' || strncmp(paths[i], "../", 3) == 0 ||
-		    strstr(paths[i], "/../") || strstr(paths[i], "//") || strchr(paths[i], '\n'))
+		if (paths[i].path[0] == '/' || strncmp(paths[i].path, "../", 3) == 0 ||
+		    strstr(paths[i].path, "/../") || strstr(paths[i].path, "//") ||
+		    strchr(paths[i].path, '\n') || strchr(paths[i].path, ' '))
 			abort();
 	module_list_free(paths, n);
 }

@@ -64,7 +64,7 @@ case_ extra-sets-roothash 3 "--extra-cmdline" --template "$t" --agent "$AGENT" -
 case_ extra-unterminated 3 "--extra-cmdline" --template "$t" --agent "$AGENT" --extra-cmdline 'a="b'
 case_ extra-redirects-init 3 "bypass the verified root" --template "$t" --agent "$AGENT" --extra-cmdline "rdinit=/bin/sh"
 case_ missing-kernel-modules 3 "$T/nomods" --template "$t" --agent "$AGENT" --kernel-modules "$T/nomods"
-case_ init-without-modules 2 "--init needs --kernel-modules" --template "$t" --agent "$AGENT" --init "$AGENT"
+case_ init-without-modules 2 "--init needs --initrd or --kernel-modules" --template "$t" --agent "$AGENT" --init "$AGENT"
 case_ bad-layout 2 "--layout" --template "$t" --agent "$AGENT" --layout mbr
 case_ bad-hash 2 "--hash" --template "$t" --agent "$AGENT" --hash md5
 case_ bad-size 2 "--size" --template "$t" --agent "$AGENT" --size 1000

@@ -287,6 +287,8 @@ static int f_finit_module(int fd, const char *params, int flags)
 {
 	if (call("finit_module %s '%s' %d", fd_name(fd), params, flags))
 		return -fake.fail_errno;
+	if (fake.finit_fail_path && strcmp(fd_name(fd), fake.finit_fail_path) == 0)
+		return -fake.finit_fail_errno;
 	return 0;
 }
 

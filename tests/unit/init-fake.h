@@ -41,6 +41,8 @@ struct fake {
 	uint8_t tpm_extend_resp[64];	/* answer to TPM2_PCR_Extend */
 	size_t tpm_extend_resp_len;
 	unsigned partitions_appear_after_ms; /* list_dir shows no partitions before this time */
+	const char *finit_fail_path;	/* finit_module of this file fails with finit_fail_errno */
+	int finit_fail_errno;
 
 	/* fault injection: fail the call with this 1-based index (0: none) */
 	size_t fail_at;

@@ -42,6 +42,20 @@ static void test_options(void **state)
 	assert_string_equal(c.seed, "");
 	assert_null(c.base);
 	assert_int_equal(c.size, 0);
+	assert_int_equal(c.measure, MEASURE_AUTO);
+	assert_false(c.initrd);
+
+	/* --measure; --initrd alone (a kernel without modules) and implied by --kernel-modules */
+	assert_int_equal(parse(&c, &err, NULL, REQ, "--measure", "tdx", "--initrd", NULL), 0);
+	assert_int_equal(c.measure, MEASURE_TDX);
+	assert_true(c.initrd);
+	assert_null(c.kernel_modules);
+	assert_int_equal(parse(&c, &err, NULL, REQ, "--measure", "tpm", "--kernel-modules", "k", NULL), 0);
+	assert_int_equal(c.measure, MEASURE_TPM);
+	assert_true(c.initrd);
+	assert_int_equal(parse(&c, &err, NULL, REQ, "--initrd", "--init", "i", NULL), 0);
+	assert_int_equal(parse(&c, &err, NULL, REQ, "--init", "i", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--init needs --initrd or --kernel-modules"));
 
 	assert_int_equal(parse(&c, &err, "1700000000", REQ, "--layout", "kata", "--hash", "sha512",
 			       "--size", "64M", "--seed", "s", "--base", "b", "--extra-cmdline",
@@ -72,6 +86,9 @@ static void test_options(void **state)
 		{ { "--size", "99999999999999999999" }, NULL, "--size" },
 		{ { "--out", "x" }, NULL, "given twice" },
 		{ { "--bogus" }, NULL, "bad option" },
+		{ { "--measure", "none" }, NULL, "--measure none: expected tdx, tpm or auto" },
+		{ { "--measure", "TDX" }, NULL, "--measure TDX" },
+		{ { "--measure", "" }, NULL, "non-empty" },
 		{ { "stray" }, NULL, "unexpected argument" },
 		{ { NULL }, "yesterday", "SOURCE_DATE_EPOCH" },
 		{ { NULL }, "-1", "SOURCE_DATE_EPOCH" },
@@ -212,7 +229,16 @@ static void test_cmdline_output(void **state)
 					  "PARTUUID=00112233-4455-6677-8899-aabbccddeeff "
 					  "systemd.verity_root_hash=PARTUUID=01234567-89ab-cdef-fedc-ba9876543210 ",
 			       NULL));
-	assert_non_null(strstr(r.cmdline, "tdverity.timeout=10 console=hvc0 quiet"));
+	/* `ro` after the verity part: systemd in the root must know it is read-only. */
+	assert_non_null(strstr(r.cmdline, "tdverity.timeout=10 ro console=hvc0 quiet"));
+	assert_non_null(strstr(r.cmdline, " tdverity.measure=auto "));
+
+	/* --measure sets tdverity.measure= */
+	c.measure = MEASURE_TDX;
+	assert_int_equal(build_cmdline(&r, &err), 0);
+	assert_non_null(strstr(r.cmdline, " tdverity.measure=tdx "));
+	c.measure = MEASURE_AUTO;
+	assert_int_equal(build_cmdline(&r, &err), 0);
 
 	/* It reads back to the same parameters. */
 	struct cmdline *cl = NULL;

@@ -221,7 +221,7 @@ static void test_verity_build_variants(void **state)
 	v.on_corruption = VERITY_ON_CORRUPTION_RESTART;
 	v.measure = MEASURE_TPM;
 	v.rtmr = 2;
-	v.pcr = 23;
+	v.pcr = 8;
 	v.timeout_sec = 3600;
 	strcpy(v.init, "/usr/bin/kata-agent");
 	strcpy(v.data_device, "/dev/vda1");
@@ -234,7 +234,7 @@ static void test_verity_build_variants(void **state)
 	assert_int_equal(back.root.params.hash_offset, 8192);
 	assert_false(back.root.params.superblock);
 	assert_int_equal(back.measure, MEASURE_TPM);
-	assert_int_equal(back.pcr, 23);
+	assert_int_equal(back.pcr, 8);
 	assert_string_equal(back.init, "/usr/bin/kata-agent");
 	assert_string_equal(back.hash_device, "/dev/vda2");
 	free(text);
@@ -346,6 +346,14 @@ static void test_verity_parse_refusals(void **state)
 	expect_refused("tdverity.rtmr=3", "tdverity.rtmr=4", "tdverity.rtmr");
 	expect_refused("tdverity.rtmr=3", "tdverity.rtmr=03", "tdverity.rtmr");
 	expect_refused("tdverity.pcr=15", "tdverity.pcr=24", "tdverity.pcr");
+	/* 0-7 are the firmware's; 16 and 23 are resettable from locality 0 */
+	expect_refused("tdverity.pcr=15", "tdverity.pcr=7", "8..15");
+	expect_refused("tdverity.pcr=15", "tdverity.pcr=0", "8..15");
+	expect_refused("tdverity.pcr=15", "tdverity.pcr=16", "8..15");
+	expect_refused("tdverity.pcr=15", "tdverity.pcr=23", "8..15");
+	/* the measure mode names */
+	expect_refused("tdverity.measure=auto", "tdverity.measure=TDX", "tdverity.measure");
+	expect_refused("tdverity.measure=auto", "tdverity.measure=", "tdverity.measure");
 	expect_refused("tdverity.timeout=10", "tdverity.timeout=0", "tdverity.timeout");
 	expect_refused("tdverity.init=/sbin/init", "tdverity.init=sbin/init", "tdverity.init");
 	expect_refused("tdverity.init=/sbin/init", "tdverity.init=/sbin/../bin/sh", "tdverity.init");
@@ -499,7 +507,8 @@ static void test_build_with_extra(void **state)
 	const char *err = NULL;
 	fill_example(&v);
 	assert_int_equal(verity_cmdline_build_with_extra(&v, "console=hvc0 quiet", &text, &err), 0);
-	assert_non_null(strstr(text, "tdverity.timeout=10 console=hvc0 quiet"));
+	/* `ro` after the verity part: systemd in the root must know it is read-only. */
+	assert_non_null(strstr(text, "tdverity.timeout=10 ro console=hvc0 quiet"));
 	assert_int_equal(verity_cmdline_parse_text(text, &back, &err), 0);
 	assert_memory_equal(back.root.root_hash, v.root.root_hash, 32);
 	free(text);

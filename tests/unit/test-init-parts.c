@@ -22,23 +22,27 @@
 
 /* ---- module list ----------------------------------------------------------------------- */
 
-static int parse(const char *text, char ***paths, size_t *n, struct tdv_error *err)
+static int parse(const char *text, struct module_entry **paths, size_t *n, struct tdv_error *err)
 {
 	return module_list_parse(text, strlen(text), paths, n, err);
 }
 
 static void test_module_list_good(void **state)
 {
-	char **paths = NULL;
+	struct module_entry *paths = NULL;
 	size_t n = 99;
 	struct tdv_error err = { { 0 } };
-	assert_int_equal(parse("virtio_blk.ko\nkernel/drivers/md/dm-verity.ko\nx.ko.zst\n", &paths,
-			       &n, &err),
+	assert_int_equal(parse("required virtio_blk.ko\nrequired kernel/drivers/md/dm-verity.ko\n"
+			       "optional x.ko.zst\n",
+			       &paths, &n, &err),
 			 0);
 	assert_int_equal(n, 3);
-	assert_string_equal(paths[0], "virtio_blk.ko");
-	assert_string_equal(paths[1], "kernel/drivers/md/dm-verity.ko");
-	assert_string_equal(paths[2], "x.ko.zst");
+	assert_string_equal(paths[0].path, "virtio_blk.ko");
+	assert_false(paths[0].optional);
+	assert_string_equal(paths[1].path, "kernel/drivers/md/dm-verity.ko");
+	assert_false(paths[1].optional);
+	assert_string_equal(paths[2].path, "x.ko.zst");
+	assert_true(paths[2].optional);
 	module_list_free(paths, n);
 
 	assert_int_equal(parse("", &paths, &n, &err), 0);
@@ -57,22 +61,29 @@ static void test_module_list_bad(void **state)
 		const char *text;
 		const char *msg;
 	} cases[] = {
-		{ "a.ko", "line 1: no final newline" },
-		{ "a.ko\n\n", "line 2: empty line" },
-		{ "# comment\n", "line 1: character outside" },
-		{ "/lib/modules/a.ko\n", "absolute path" },
-		{ "b//a.ko\n", "empty path component" },
-		{ "../a.ko\n", "'.' or '..' component" },
-		{ "b/../a.ko\n", "'.' or '..' component" },
-		{ "./a.ko\n", "'.' or '..' component" },
-		{ "a b.ko\n", "character outside" },
-		{ "a.ko\r\n", "character outside" },
-		{ "a.so\n", "not a .ko" },
-		{ "a.ko/\n", "trailing '/'" },
-		{ "a.ko.bz2\n", "not a .ko" },
+		{ "required a.ko", "line 1: no final newline" },
+		{ "required a.ko\n\n", "line 2: no class" },
+		{ "required a.ko\nrequired \n", "line 2: empty line" },
+		{ "a.ko\n", "line 1: no class (required or optional)" },
+		{ "Required a.ko\n", "line 1: no class" },
+		{ "optional  a.ko\n", "line 1: character outside" },
+		{ "optional\ta.ko\n", "line 1: no class" },
+		{ "maybe a.ko\n", "line 1: no class" },
+		{ "# comment\n", "line 1: no class" },
+		{ "required # comment\n", "line 1: character outside" },
+		{ "required /lib/modules/a.ko\n", "absolute path" },
+		{ "required b//a.ko\n", "empty path component" },
+		{ "required ../a.ko\n", "'.' or '..' component" },
+		{ "optional b/../a.ko\n", "'.' or '..' component" },
+		{ "required ./a.ko\n", "'.' or '..' component" },
+		{ "required a b.ko\n", "character outside" },
+		{ "required a.ko\r\n", "character outside" },
+		{ "required a.so\n", "not a .ko" },
+		{ "required a.ko/\n", "trailing '/'" },
+		{ "required a.ko.bz2\n", "not a .ko" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-		char **paths = NULL;
+		struct module_entry *paths = NULL;
 		size_t n = 0;
 		struct tdv_error err = { { 0 } };
 		assert_int_equal(parse(cases[i].text, &paths, &n, &err), -EINVAL);
@@ -82,29 +93,31 @@ static void test_module_list_bad(void **state)
 	}
 
 	/* NUL inside */
-	char **paths;
+	struct module_entry *paths;
 	size_t n;
 	struct tdv_error err;
-	assert_int_equal(module_list_parse("a.ko\0\n", 6, &paths, &n, &err), -EINVAL);
+	assert_int_equal(module_list_parse("required a.ko\0\n", 15, &paths, &n, &err), -EINVAL);
 
 	/* a 256-byte name is too long, 255 is fine */
 	char longname[400];
 	memset(longname, 'a', sizeof(longname));
-	memcpy(longname + 253, ".ko\n", 5);
+	memcpy(longname, "optional ", 9);
+	memcpy(longname + 9 + 253, ".ko\n", 5);
 	assert_int_equal(parse(longname, &paths, &n, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "too long"));
-	memcpy(longname + 252, ".ko\n", 5);
+	memcpy(longname + 9 + 252, ".ko\n", 5);
 	assert_int_equal(parse(longname, &paths, &n, &err), 0);
 	module_list_free(paths, n);
 
 	/* too many */
-	size_t len = 1025 * 5;
+	const size_t line = strlen("required a.ko\n");
+	size_t len = 1025 * line;
 	char *many = malloc(len + 1);
 	for (size_t i = 0; i < 1025; i++)
-		memcpy(many + i * 5, "a.ko\n", 5);
+		memcpy(many + i * line, "required a.ko\n", line);
 	many[len] = '\0';
 	assert_int_equal(parse(many, &paths, &n, &err), -E2BIG);
-	many[1024 * 5] = '\0';
+	many[1024 * line] = '\0';
 	assert_int_equal(parse(many, &paths, &n, &err), 0);
 	assert_int_equal(n, 1024);
 	module_list_free(paths, n);

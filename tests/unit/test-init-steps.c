@@ -32,6 +32,18 @@
 
 enum world_backend { W_TDX_SYSFS, W_TDX_IOCTL, W_TPM, W_NONE };
 
+/* As in tdverity-init (initrd/main.c): the link-time seam of lib/core/digest.h, so these
+ * tests see /init's SM3 refusal (test-digest checks libcrypto's SM3 itself). */
+int digest_sm3(const void *a, size_t alen, const void *b, size_t blen, uint8_t *out)
+{
+	(void)a, (void)alen, (void)b, (void)blen, (void)out;
+	return -EOPNOTSUPP;
+}
+const EVP_MD *digest_sm3_md(void)
+{
+	return NULL;
+}
+
 static struct verity_cmdline base_vc(void)
 {
 	struct verity_cmdline v;
@@ -71,7 +83,7 @@ static void world(const struct verity_cmdline *v, const char *extra_cmdline, enu
 	assert_true(asprintf(&text, "console=ttyS0 %s%s\n", params, extra_cmdline) > 0);
 	fake_add("/proc/cmdline", S_IFREG | 0444, 0, text, strlen(text));
 
-	const char order[] = "dm-mod.ko\ndm-verity.ko\n";
+	const char order[] = "required dm-mod.ko\nrequired dm-verity.ko\n";
 	fake_add(INIT_MODULE_LIST, S_IFREG | 0644, 0, order, strlen(order));
 	fake_add("/lib/modules/dm-mod.ko", S_IFREG | 0644, 0, "ELF", 3);
 	fake_add("/lib/modules/dm-verity.ko", S_IFREG | 0644, 0, "ELF", 3);
@@ -424,17 +436,81 @@ static void test_tpm_errors(void **state)
 	fake.tpm_extend_resp[5] = sizeof(extend_ok) - 1;
 	assert_stopped(run(), "measure", "malformed response");
 
-	/* an active SHA-1 bank cannot be extended by us: refuse */
+	/* an SM3-256 bank: this /init has no SM3 (lib/core/digest.h); refuse before any
+	 * extend. */
 	world(&v, "", W_TPM);
-	fake.tpm_pcrs_resp[20] = 0x04; /* first bank: sha256 -> sha1 */
-	assert_stopped(run(), "measure", "active PCR bank sha1");
+	fake.tpm_pcrs_resp[20] = 0x12; /* first bank: sha256 -> sm3_256 */
+	assert_stopped(run(), "measure", "active PCR bank sm3_256 (0x0012): this tdverity-init "
+					 "cannot compute it");
+	assert_int_equal(fake.n_tpm_cmds, 1);
+	/* an algorithm nobody knows */
+	world(&v, "", W_TPM);
+	fake.tpm_pcrs_resp[20] = 0x77;
+	assert_stopped(run(), "measure", "active PCR bank 0x0077 is not an algorithm");
+	assert_int_equal(fake.n_tpm_cmds, 1);
 
 	/* no bank holds the PCR */
-	v.pcr = 16;
+	v.pcr = 14;
 	world(&v, "", W_TPM);
-	fake.tpm_pcrs_resp[24] = 0x00; /* sha256: PCRs 16-23 off */
-	fake.tpm_pcrs_resp[30] = 0x00; /* sha384 too */
-	assert_stopped(run(), "measure", "no active PCR bank holds PCR 16");
+	fake.tpm_pcrs_resp[23] = 0x3f; /* sha256: PCRs 14, 15 off */
+	fake.tpm_pcrs_resp[29] = 0x3f; /* sha384 too */
+	assert_stopped(run(), "measure", "no active PCR bank holds PCR 14");
+}
+
+/*
+ * Every active bank gets its own digest, SHA-1 included: a stock swtpm (no --pcr-banks)
+ * has sha1+sha256, `--pcr-banks -` all four.  Commands and records against Python's
+ * hashlib/struct (the event of base_vc(): sha1 3526a5ee..., sha512 d922732d...).
+ */
+static void test_tpm_banks(void **state)
+{
+	static const struct {
+		const char *pcrs_resp; /* TPM2_GetCapability(PCRS) answer, PCRs 0-23 in each */
+		const char *extend;    /* the TPM2_PCR_Extend(15, ...) command */
+		const char *record;    /* the log record up to the event size */
+		const char *line;
+	} cases[] = {
+		{ "80010000001f00000000000000000500000002000403ffffff000b03ffffff",
+			"800200000057000001820000000f000000094000000900000000000000000200043526a5eeaa11b9"
+			"b09294780e0f532142531b5118000b6fd0e233054b72081ccfd350cae4dfbb28deb80b9c27ae3d75"
+			"edcff44c1988ab",
+			"0f000000060000000200000004003526a5eeaa11b9b09294780e0f532142531b51180b006fd0e233"
+			"054b72081ccfd350cae4dfbb28deb80b9c27ae3d75edcff44c1988ab",
+		  "measured rootfs into PCR15 (sha1,sha256)\n" },
+		{ "80010000002b00000000000000000500000004000403ffffff000b03ffffff000c03ffffff000d03"
+		  "ffffff",
+			"8002000000cb000001820000000f000000094000000900000000000000000400043526a5eeaa11b9"
+			"b09294780e0f532142531b5118000b6fd0e233054b72081ccfd350cae4dfbb28deb80b9c27ae3d75"
+			"edcff44c1988ab000c5d6a8fd99de323cb11bd70cb8f8a757d3740cf0fbec9535a91ee55c03d1727"
+			"8fb781376c7e11b7d7bdcd75a9a50edb81000dd922732d33a20bce8d14711570a0102b64a7f2572f"
+			"4a83b12e8b5da8fb82d61157d6f4ed2c9d250c6ca840286a400181070496b1d3f8898b05c687f4de"
+			"c84268",
+			"0f000000060000000400000004003526a5eeaa11b9b09294780e0f532142531b51180b006fd0e233"
+			"054b72081ccfd350cae4dfbb28deb80b9c27ae3d75edcff44c1988ab0c005d6a8fd99de323cb11bd"
+			"70cb8f8a757d3740cf0fbec9535a91ee55c03d17278fb781376c7e11b7d7bdcd75a9a50edb810d00"
+			"d922732d33a20bce8d14711570a0102b64a7f2572f4a83b12e8b5da8fb82d61157d6f4ed2c9d250c"
+			"6ca840286a400181070496b1d3f8898b05c687f4dec84268",
+		  "measured rootfs into PCR15 (sha1,sha256,sha384,sha512)\n" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct verity_cmdline v = base_vc();
+		world(&v, "", W_TPM);
+		size_t n = strlen(cases[i].pcrs_resp) / 2;
+		assert_int_equal(hex_decode_exact(cases[i].pcrs_resp, fake.tpm_pcrs_resp, n), 0);
+		fake.tpm_pcrs_resp_len = n;
+		assert_booted(run());
+		assert_int_equal(fake.n_tpm_cmds, 2);
+		unit_assert_hex(fake.tpm_cmds[1], fake.tpm_cmd_len[1], cases[i].extend);
+		size_t len;
+		const uint8_t *log = fake_written(INIT_EVENTLOG, &len);
+		assert_non_null(log);
+		size_t head = strlen(cases[i].record) / 2;
+		assert_true(len > head + 4);
+		unit_assert_hex(log, head, cases[i].record);
+		/* then the event's size and the event itself, nothing else */
+		assert_int_equal(le32_get(log + head), len - head - 4);
+		assert_non_null(strstr(fake.console, cases[i].line));
+	}
 }
 
 static void test_measure_policy(void **state)
@@ -590,9 +666,62 @@ static void test_modules(void **state)
 	world(&v, "", W_TDX_SYSFS);
 	struct fake_file *f = fake_find(INIT_MODULE_LIST);
 	free(f->data);
-	f->data = (uint8_t *)strdup("../../etc/evil.ko\n");
+	f->data = (uint8_t *)strdup("required ../../etc/evil.ko\n");
 	f->len = strlen((char *)f->data);
 	assert_stopped(run(), "modules", "module list line 1: '.' or '..' component");
+
+	/* The classes of the list.  An optional module (a CPU accelerator) that says ENODEV
+	 * (QEMU's default CPU has no SSE4.2 for crc32c-intel): one line, and the boot goes on;
+	 * the same module listed as required stops the boot, and so does any other error of
+	 * an optional one. */
+	static const struct {
+		const char *class;
+		int err;
+		bool boots;
+		const char *line;
+	} classes[] = {
+		{ "optional", ENODEV, true,
+		  "tdverity-init: modules: optional /lib/modules/crc32c-intel.ko not loaded: No "
+		  "such device\n" },
+		{ "required", ENODEV, false, "loading /lib/modules/crc32c-intel.ko: No such device" },
+		{ "optional", EINVAL, false,
+		  "loading optional /lib/modules/crc32c-intel.ko: Invalid argument" },
+		{ "optional", ENOEXEC, false,
+		  "loading optional /lib/modules/crc32c-intel.ko: Exec format error" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(classes); i++) {
+		world(&v, "", W_TDX_SYSFS);
+		f = fake_find(INIT_MODULE_LIST);
+		free(f->data);
+		assert_true(asprintf((char **)&f->data,
+				     "required dm-mod.ko\n%s crc32c-intel.ko\nrequired dm-verity.ko\n",
+				     classes[i].class) > 0);
+		f->len = strlen((char *)f->data);
+		fake_add("/lib/modules/crc32c-intel.ko", S_IFREG | 0644, 0, "ELF", 3);
+		fake.finit_fail_path = "/lib/modules/crc32c-intel.ko";
+		fake.finit_fail_errno = classes[i].err;
+		if (classes[i].boots) {
+			assert_booted(run());
+			assert_non_null(strstr(fake.console, classes[i].line));
+			assert_non_null(strstr(fake.kmsg, "optional /lib/modules/crc32c-intel.ko"));
+			assert_non_null(strstr(fake.console, "modules: loaded 2, 1 optional skipped\n"));
+			/* ...and the modules after it were still loaded */
+			assert_true(fake_call_index("finit_module /lib/modules/dm-verity.ko") >
+				    fake_call_index("finit_module /lib/modules/crc32c-intel.ko"));
+		} else {
+			assert_stopped(run(), "modules", classes[i].line);
+			assert_int_equal(fake_call_index("finit_module /lib/modules/dm-verity.ko"),
+					 -1);
+		}
+	}
+
+	/* a file of the list missing is never optional */
+	world(&v, "", W_TDX_SYSFS);
+	f = fake_find(INIT_MODULE_LIST);
+	free(f->data);
+	f->data = (uint8_t *)strdup("optional gone.ko\nrequired dm-verity.ko\n");
+	f->len = strlen((char *)f->data);
+	assert_stopped(run(), "modules", "/lib/modules/gone.ko: No such file or directory");
 
 	/* no list: nothing to load */
 	world(&v, "", W_TDX_SYSFS);
@@ -771,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_tdx_ioctl),
 		cmocka_unit_test(test_tpm),
 		cmocka_unit_test(test_tpm_errors),
+		cmocka_unit_test(test_tpm_banks),
 		cmocka_unit_test(test_measure_policy),
 		cmocka_unit_test(test_wrong_root_hash),
 		cmocka_unit_test(test_superblock_mismatch),

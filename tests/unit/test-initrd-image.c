@@ -35,24 +35,39 @@ static const char *modules_dir(const char *release)
 	return path_in(fixture, path_in("lib/modules", release));
 }
 
+/* "<class> <path>": the load order and the class decided for each module. */
 static const char *const order_sha256[] = {
-	"kernel/drivers/virtio/virtio_ring.ko",	  "kernel/drivers/virtio/virtio.ko",
-	"kernel/drivers/virtio/virtio_pci.ko",	  "kernel/drivers/block/virtio_blk.ko.xz",
-	"kernel/drivers/md/dm-mod.ko",		  "kernel/drivers/md/dm-bufio.ko",
-	"kernel/drivers/md/dm-verity.ko",	  "kernel/crypto/crc32c_generic.ko",
-	"kernel/lib/crc16.ko",			  "kernel/fs/mbcache.ko",
-	"kernel/fs/jbd2/jbd2.ko",		  "kernel/fs/ext4/ext4.ko",
-	"kernel/arch/x86/crypto/sha256-ssse3.ko",
+	"optional kernel/arch/x86/crypto/sha256-ssse3.ko",
+	"required kernel/drivers/virtio/virtio_ring.ko",
+	"required kernel/drivers/virtio/virtio.ko",
+	"required kernel/drivers/virtio/virtio_pci.ko",
+	"required kernel/drivers/block/virtio_blk.ko.xz",
+	"required kernel/drivers/md/dm-mod.ko",
+	"required kernel/drivers/md/dm-bufio.ko",
+	"required kernel/drivers/md/dm-verity.ko",
+	"optional kernel/arch/x86/crypto/crc32c-intel.ko", /* ENODEV without SSE4.2 */
+	"required kernel/crypto/crc32c_generic.ko",	    /* what then serves */
+	"required kernel/lib/crc16.ko",
+	"required kernel/fs/mbcache.ko",
+	"required kernel/fs/jbd2/jbd2.ko",
+	"required kernel/fs/ext4/ext4.ko",
+	"optional kernel/drivers/virt/coco/tsm.ko",
+	"optional kernel/drivers/virt/coco/tdx-guest/tdx-guest.ko",
 };
 
-static void assert_order(char **paths, const char *const *want, size_t n_want)
+static void assert_order(const char *release, char **paths, bool *optional,
+			 const char *const *want, size_t n_want)
 {
-	_cleanup_free_ char *dir = strdup(modules_dir("9.9.9"));
+	_cleanup_free_ char *dir = strdup(modules_dir(release));
 	size_t n = 0;
 	while (paths[n])
 		n++;
-	for (size_t i = 0; i < n && i < n_want; i++)
-		assert_string_equal(paths[i], path_in(dir, want[i]));
+	for (size_t i = 0; i < n && i < n_want; i++) {
+		_cleanup_free_ char *got = NULL;
+		assert_true(asprintf(&got, "%s %s", optional[i] ? "optional" : "required",
+				     paths[i] + strlen(dir) + 1) > 0);
+		assert_string_equal(got, want[i]);
+	}
 	assert_int_equal(n, n_want);
 }
 
@@ -60,26 +75,55 @@ static void test_resolve_order(void **state)
 {
 	struct tdv_error err = { 0 };
 	char **paths = NULL;
-	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9"), NULL, &paths, &err), 0);
-	assert_order(paths, order_sha256, ELEMENTSOF(order_sha256));
+	bool *optional = NULL;
+	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9"), NULL, &paths, &optional, &err), 0);
+	assert_order("9.9.9", paths, optional, order_sha256, ELEMENTSOF(order_sha256));
 	initrd_module_list_free(paths);
+	free(optional);
 
-	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9"), "sha256", &paths, &err), 0);
-	assert_order(paths, order_sha256, ELEMENTSOF(order_sha256));
+	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9"), "sha256", &paths, &optional, &err),
+			 0);
+	assert_order("9.9.9", paths, optional, order_sha256, ELEMENTSOF(order_sha256));
 	initrd_module_list_free(paths);
+	free(optional);
 }
 
 static void test_resolve_sha384(void **state)
 {
 	struct tdv_error err = { 0 };
 	char **paths = NULL;
+	bool *optional = NULL;
+	/* sha512_generic comes in as sha512-ssse3's dependency and is then needed by the
+	 * required crypto-sha384 lookup: required, and before the accelerator. */
 	const char *want[ELEMENTSOF(order_sha256) + 1];
-	memcpy(want, order_sha256, sizeof(order_sha256));
-	want[ELEMENTSOF(order_sha256) - 1] = "kernel/crypto/sha512_generic.ko";
-	want[ELEMENTSOF(order_sha256)] = "kernel/arch/x86/crypto/sha512-ssse3.ko";
-	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9"), "sha384", &paths, &err), 0);
-	assert_order(paths, want, ELEMENTSOF(want));
+	want[0] = "required kernel/crypto/sha512_generic.ko";
+	want[1] = "optional kernel/arch/x86/crypto/sha512-ssse3.ko";
+	memcpy(want + 2, order_sha256 + 1, sizeof(order_sha256) - sizeof(order_sha256[0]));
+	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9"), "sha384", &paths, &optional, &err),
+			 0);
+	assert_order("9.9.9", paths, optional, want, ELEMENTSOF(want));
 	initrd_module_list_free(paths);
+	free(optional);
+}
+
+/* Kata's guest kernel builds virtio, dm-verity and ext4 in: only what is a module. */
+static void test_resolve_builtin(void **state)
+{
+	struct tdv_error err = { 0 };
+	char **paths = NULL;
+	bool *optional = NULL;
+	static const char *const want[] = { "optional kernel/arch/x86/crypto/sha256-ssse3.ko" };
+	assert_int_equal(
+	    initrd_modules_resolve(modules_dir("9.9.9-builtin"), NULL, &paths, &optional, &err), 0);
+	assert_order("9.9.9-builtin", paths, optional, want, ELEMENTSOF(want));
+	initrd_module_list_free(paths);
+	free(optional);
+
+	/* No modules folder at all (a kernel without module support): an empty list. */
+	assert_int_equal(initrd_modules_resolve(NULL, NULL, &paths, &optional, &err), 0);
+	assert_null(paths[0]);
+	initrd_module_list_free(paths);
+	free(optional);
 }
 
 static void test_resolve_errors(void **state)
@@ -87,16 +131,16 @@ static void test_resolve_errors(void **state)
 	struct tdv_error err = { 0 };
 	char **paths = (char **)0x1;
 
-	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9-noext4"), NULL, &paths, &err),
+	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9-noext4"), NULL, &paths, NULL, &err),
 			 -ENOENT);
 	assert_non_null(strstr(err.msg, "module ext4 is neither a module nor built in"));
 	assert_ptr_equal(paths, (char **)0x1);
 
-	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9"), "md5", &paths, &err), -EINVAL);
+	assert_int_equal(initrd_modules_resolve(modules_dir("9.9.9"), "md5", &paths, NULL, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "md5"));
-	assert_int_equal(initrd_modules_resolve(modules_dir("nope"), NULL, &paths, &err), -ENOENT);
+	assert_int_equal(initrd_modules_resolve(modules_dir("nope"), NULL, &paths, NULL, &err), -ENOENT);
 	/* A folder without depmod's indexes. */
-	assert_true(initrd_modules_resolve(tmpdir, NULL, &paths, &err) < 0);
+	assert_true(initrd_modules_resolve(tmpdir, NULL, &paths, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, tmpdir));
 	assert_ptr_equal(paths, (char **)0x1);
 }
@@ -113,6 +157,7 @@ static const struct listed listing[] = {
 	{ "lib", S_IFDIR | 0755 },
 	{ "lib/modules", S_IFDIR | 0755 },
 	{ "lib/modules/crc16.ko", S_IFREG | 0644 },
+	{ "lib/modules/crc32c-intel.ko", S_IFREG | 0644 },
 	{ "lib/modules/crc32c_generic.ko", S_IFREG | 0644 },
 	{ "lib/modules/dm-bufio.ko", S_IFREG | 0644 },
 	{ "lib/modules/dm-mod.ko", S_IFREG | 0644 },
@@ -122,6 +167,8 @@ static const struct listed listing[] = {
 	{ "lib/modules/load-order", S_IFREG | 0644 },
 	{ "lib/modules/mbcache.ko", S_IFREG | 0644 },
 	{ "lib/modules/sha256-ssse3.ko", S_IFREG | 0644 },
+	{ "lib/modules/tdx-guest.ko", S_IFREG | 0644 },
+	{ "lib/modules/tsm.ko", S_IFREG | 0644 },
 	{ "lib/modules/virtio.ko", S_IFREG | 0644 },
 	{ "lib/modules/virtio_blk.ko", S_IFREG | 0644 },
 	{ "lib/modules/virtio_pci.ko", S_IFREG | 0644 },
@@ -132,19 +179,22 @@ static const struct listed listing[] = {
 	{ "sysroot", S_IFDIR | 0755 },
 };
 
-static const char load_order[] = "virtio_ring.ko\n"
-				  "virtio.ko\n"
-				  "virtio_pci.ko\n"
-				  "virtio_blk.ko\n"
-				  "dm-mod.ko\n"
-				  "dm-bufio.ko\n"
-				  "dm-verity.ko\n"
-				  "crc32c_generic.ko\n"
-				  "crc16.ko\n"
-				  "mbcache.ko\n"
-				  "jbd2.ko\n"
-				  "ext4.ko\n"
-				  "sha256-ssse3.ko\n";
+static const char load_order[] = "optional sha256-ssse3.ko\n"
+				  "required virtio_ring.ko\n"
+				  "required virtio.ko\n"
+				  "required virtio_pci.ko\n"
+				  "required virtio_blk.ko\n"
+				  "required dm-mod.ko\n"
+				  "required dm-bufio.ko\n"
+				  "required dm-verity.ko\n"
+				  "optional crc32c-intel.ko\n"
+				  "required crc32c_generic.ko\n"
+				  "required crc16.ko\n"
+				  "required mbcache.ko\n"
+				  "required jbd2.ko\n"
+				  "required ext4.ko\n"
+				  "optional tsm.ko\n"
+				  "optional tdx-guest.ko\n";
 
 static void read_entry_data(struct archive *a, struct archive_entry *e, uint8_t **ret,
 			    size_t *ret_size)
@@ -286,6 +336,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolve_order),  cmocka_unit_test(test_resolve_sha384),
+		cmocka_unit_test(test_resolve_builtin),
 		cmocka_unit_test(test_resolve_errors), cmocka_unit_test(test_image),
 		cmocka_unit_test(test_image_errors),
 	};

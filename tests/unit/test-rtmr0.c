@@ -117,7 +117,7 @@ static void test_profiles(void **state)
 	in.secure_boot = SECURE_BOOT_DISABLED;
 	assert_int_equal(rtmr0_events_compute(&in, &ev, &n, &err), 0);
 	assert_int_equal(ev[4].kind, EXPECTED_SECURE_BOOT_VARIABLE);
-	unit_assert_hex(ev[4].digest, SHA384_SIZE,
+	unit_assert_hex(ev[4].digests[HASH_SHA384], SHA384_SIZE,
 			"cfa4e2c606f572627bf06d5669cc2ab1128358d27b45bc63ee9ea56ec109cfaf"
 			"b7194006f847a6a74b5eaed6b73332ec");
 	free(ev);
@@ -175,7 +175,7 @@ static void test_trustee_ovmf_rtmr0(void **state)
 				    ev[i].kind == EXPECTED_ACPI_RSDP ||
 				    ev[i].kind == EXPECTED_ACPI_TABLES);
 		} else {
-			if (!digest_equal(d->value, ev[i].digest, SHA384_SIZE))
+			if (!digest_equal(d->value, ev[i].digests[HASH_SHA384], SHA384_SIZE))
 				fail_msg("RTMR0 event %zu (%s) differs from the real log", i,
 					 ev[i].description);
 			reproduced++;
@@ -199,7 +199,7 @@ static void test_trustee_ovmf_rtmr0(void **state)
 	in.memory_size = 4ULL << 30;
 	assert_int_equal(rtmr0_events_compute(&in, &ev, &n, &err), 0);
 	assert_false(digest_equal(eventlog_event_digest(l[0], TCG_ALG_SHA384)->value,
-				  ev[0].digest, SHA384_SIZE));
+				  ev[0].digests[HASH_SHA384], SHA384_SIZE));
 	free(ev);
 	eventlog_free(log);
 	free(data);

@@ -10,7 +10,7 @@ img=$T/img
 
 mkdir "$T/unpacked"
 (cd "$T/unpacked" && zcat "$img/initrd.img" | cpio -id --quiet) || fail "cannot unpack initrd.img"
-grep -qx 'dm-verity.ko' "$T/unpacked/lib/modules/load-order" || fail "load-order lacks dm-verity.ko"
+grep -qx 'required dm-verity.ko' "$T/unpacked/lib/modules/load-order" || fail "load-order lacks dm-verity.ko"
 rm "$T/unpacked/lib/modules/dm-verity.ko"
 (cd "$T/unpacked" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 	gzip -9n >"$T/initrd-missing.img"

@@ -51,7 +51,7 @@ static int cmd_pcr(const struct params *m, const char *bank)
 	uint8_t digest[DIGEST_MAX_SIZE], pcr[DIGEST_MAX_SIZE] = { 0 };
 	char hex[2 * DIGEST_MAX_SIZE + 1];
 
-	if (hash_alg_from_name(bank, &alg) < 0)
+	if (hash_alg_from_bank_name(bank, &alg) < 0)
 		return fail(2, "unknown bank %s", bank);
 	if (rootfs_event_data(&m->m.root, &event, &event_len) < 0 ||
 	    digest_buf(alg, event, event_len, digest) < 0 || mr_extend(alg, pcr, digest) < 0)
