@@ -34,6 +34,7 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x10e: a->cpus = value; return true;
 	case 0x110: a->kata_config = value; return true;
 	case 0x111: a->nr_cpus = value; return true;
+	case 0x112: a->no_initrd = true; return true;
 	default: return false;
 	}
 }
@@ -66,7 +67,8 @@ static int usage_error(const char *verb, const char *msg)
 }
 
 /* --kata-config: the -append line Kata's runtime builds (lib/host/kata-config.h). */
-static int kata_cmdline(const char *verb, const struct expect_args *a, char **ret)
+static int kata_cmdline(const char *verb, const struct expect_args *a, char **ret,
+			bool *ret_image)
 {
 	char *end;
 	errno = 0;
@@ -91,6 +93,7 @@ static int kata_cmdline(const char *verb, const struct expect_args *a, char **re
 					 "initrd, drop --initrd");
 	}
 	*ret = TAKE_PTR(boot.cmdline);
+	*ret_image = boot.image;
 	kata_boot_done(&boot);
 	return VERIFY_OK;
 }
@@ -222,10 +225,14 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		s->in.rootfs_event = s->rootfs_event;
 		s->in.rootfs_event_len = len;
 	}
+	if (a->no_initrd && a->initrd)
+		return usage_error(verb, "--no-initrd and --initrd exclude each other");
 	if (a->nr_cpus && !a->kata_config)
 		return usage_error(verb, "--nr-cpus goes with --kata-config");
 	if (a->kata_config) {
-		int r = kata_cmdline(verb, a, &s->cmdline);
+		bool image = false;
+		int r = kata_cmdline(verb, a, &s->cmdline, &image);
+		s->in.no_initrd = image;
 		if (r != VERIFY_OK)
 			return r;
 	} else if (a->cmdline_file) {
@@ -237,7 +244,17 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		if (!s->cmdline)
 			return VERIFY_BAD_INPUT;
 	}
-	if (s->have_manifest) {
+	if (s->have_manifest && build_manifest_cmdline_is_dm_init(s->cmdline)) {
+		/* dm-init: the kernel mounts the root itself; no tdverity-init, no rootfs event.
+		 * The line must name the manifest's volume, or the prediction is of another. */
+		if (build_manifest_check_dm_init(&s->manifest, s->cmdline, &err) < 0) {
+			fprintf(stderr, "tdverity-verify: %s: %s: %s\n", verb,
+				a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file : a->manifest,
+				err.msg);
+			return VERIFY_BAD_INPUT;
+		}
+		s->in.rootfs_event = NULL, s->in.rootfs_event_len = 0;
+	} else if (s->have_manifest) {
 		/* Threat: predicting RTMR3 from the manifest while /init obeys a cmdline that
 		 * sets up another volume, or none.  Read the line as /init does and hold it
 		 * against the manifest; the register comes from the line. */
@@ -262,6 +279,7 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 
 	s->in.kernel_path = a->kernel;
 	s->in.initrd_path = a->initrd;
+	s->in.no_initrd = s->in.no_initrd || a->no_initrd;
 	s->in.cmdline = s->cmdline;
 	if (a->qemu_patch) {
 		if (a->initrd) {

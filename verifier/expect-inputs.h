@@ -21,6 +21,7 @@ struct expect_args {
 	const char *kernel, *initrd, *cmdline_file, *manifest, *profile;
 	const char *memory, *machine;
 	const char *kata_config, *nr_cpus;
+	bool no_initrd;
 	bool qemu_patch;
 	const char *firmware, *qemu_version, *acpi_tables, *acpi_rsdp, *acpi_loader;
 	const char *secure_boot, *cpus;
@@ -57,7 +58,8 @@ struct expect_state {
 	{ "secure-boot", required_argument, NULL, 0x10d },                             \
 	{ "cpus", required_argument, NULL, 0x10e },                                    \
 	{ "kata-config", required_argument, NULL, 0x110 },                             \
-	{ "nr-cpus", required_argument, NULL, 0x111 }
+	{ "nr-cpus", required_argument, NULL, 0x111 },                                 \
+	{ "no-initrd", no_argument, NULL, 0x112 }
 
 #define EXPECT_OPTIONS_HELP                                                            \
 	"  --kernel FILE            the bzImage (QEMU -kernel)\n"                      \
@@ -66,7 +68,10 @@ struct expect_state {
 	"                           default: the manifest's \"cmdline\"\n"             \
 	"  --kata-config FILE       instead of --cmdline: the line Kata's Go runtime builds\n" \
 	"                           for this configuration (see kata-cmdline); needs\n" \
-	"                           --nr-cpus N\n"                                        \
+	"                           --nr-cpus N; a configuration with an image implies\n" \
+	"                           --no-initrd\n"                                       \
+	"  --no-initrd              the boot has no initrd (dm-init, built-in initramfs):\n" \
+	"                           no initrd=initrd, RTMR2 from the cmdline alone\n"   \
 	"  --manifest FILE          tdverity-build's manifest.json (the rootfs event)\n" \
 	"  --firmware-profile P     edk2-pre-202411 | edk2-202411 | edk2-202508 (default)\n" \
 	"  --qemu-kernel-patch      hash the kernel as QEMU < 10.2 patches its header;\n" \

@@ -47,7 +47,8 @@ static bool rtmr_known(const struct expected_context *c, unsigned rtmr)
 	case 0: return expected_rtmr0_determined(in, c->events, c->n_events);
 	case 1: return in->kernel_path != NULL;
 	/* With tdverity.rtmr=2 the rootfs event belongs to RTMR2 as well. */
-	case 2: return in->cmdline && in->initrd_path && (in->rootfs_event || in->rootfs_rtmr != 2);
+	case 2: return in->cmdline && (in->initrd_path || in->no_initrd) &&
+		       (in->rootfs_event || in->rootfs_rtmr != 2);
 	case 3: return in->rootfs_event != NULL;
 	default: return false;
 	}
@@ -121,7 +122,7 @@ static json_object *pcrs_json(const struct expected_context *c)
 	size_t n = 0;
 	if (in->kernel_path)
 		pcrs[n++] = 4;
-	if (in->cmdline && in->initrd_path)
+	if (in->cmdline && (in->initrd_path || in->no_initrd))
 		pcrs[n++] = 9;
 	/* The rootfs PCR is predicted only when nothing else listed here goes to it. */
 	bool rootfs_alone = in->rootfs_event != NULL;
@@ -329,7 +330,8 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 			       SHA384_SIZE, "the kernel image was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_2", rtmr_known(&c, 2) ? rtmr[2] : NULL,
-			       SHA384_SIZE, "the booted cmdline (-append) and the initrd were not both given");
+			       SHA384_SIZE, "the booted cmdline (-append) and the initrd (or --no-initrd) "
+			       "were not both given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_3", rtmr_known(&c, 3) ? rtmr[3] : NULL,
 			       SHA384_SIZE, "the build manifest (rootfs event) was not given");
@@ -339,9 +341,11 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 			       "the kernel image was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "tdvfkernelparams",
-			       x->initrd_path ? event_digest(events, n, EXPECTED_LOAD_OPTIONS) : NULL,
+			       x->initrd_path || x->no_initrd ? event_digest(events, n, EXPECTED_LOAD_OPTIONS)
+							      : NULL,
 			       SHA384_SIZE,
-			       "the booted cmdline (-append) and the initrd were not both given");
+			       "the booted cmdline (-append) and the initrd (or --no-initrd) were not "
+			       "both given");
 	if (r == 0)
 		r = add(doc, "expected", expected_object(&c));
 	if (r < 0)
