@@ -648,6 +648,15 @@ int verity_cmdline_build_with_extra(const struct verity_cmdline *v, const char *
 	if (strlen(text) + strlen(" " CMDLINE_FIRMWARE_INITRD) > CMDLINE_MAX_LEN)
 		return fail(ret_err, "the command line would be longer than the kernel keeps "
 				     "(2047 bytes, with the firmware's initrd=initrd)");
+	/* The whole line, as the verifier will hold it (one rule set): words after "--",
+	 * a key given twice by the addition and the builder, ... */
+	static char why[300];
+	const struct cmdline_line_policy policy = {
+		.has_initrd = true,
+		.allow_unmeasured = v->measure == MEASURE_NONE, /* the builder's own choice */
+	};
+	if (cmdline_screen_line(text, &policy, why, sizeof(why)) < 0)
+		return fail(ret_err, why);
 	*ret_text = TAKE_PTR(text);
 	return 0;
 }
