@@ -330,6 +330,8 @@ static int set_xattrs(struct writer *w, ext2_ino_t ino, const struct rootfs_entr
 /* Where the bytes of a regular file come from while it is written. */
 struct content_source {
 	int fd;		    /* host file, or -1 */
+	uint64_t pos;	    /* host file: read with pread from here (a kept descriptor's
+			     * offset is where the hash left it) */
 	struct archive *a;  /* tarball member, or NULL */
 	EVP_MD_CTX *md;	    /* a host file changed just before its load-time hash: hashed
 			     * again (else its identity is compared, rootfs_file_check()) */
@@ -343,12 +345,13 @@ static ssize_t source_read(struct content_source *s, void *buf, size_t len)
 	}
 	ssize_t n;
 	do
-		n = read(s->fd, buf, len);
+		n = pread(s->fd, buf, len, (off_t)s->pos);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return negative_errno();
 	if (n > 0 && s->md && EVP_DigestUpdate(s->md, buf, (size_t)n) != 1)
 		return -EIO;
+	s->pos += (uint64_t)n;
 	return n;
 }
 
@@ -444,11 +447,12 @@ static int write_content(struct writer *w, ext2_ino_t ino, const struct rootfs_e
 	 * the same digest, or the same file unchanged since it was hashed. */
 	uint8_t extra, digest[32];
 	unsigned len;
-	bool same = source_read(s, &extra, 1) == 0;
-	if (same && s->md)
-		same = EVP_DigestFinal_ex(s->md, digest, &len) == 1 &&
+	bool same;
+	if (s->md)
+		same = source_read(s, &extra, 1) == 0 &&
+		       EVP_DigestFinal_ex(s->md, digest, &len) == 1 &&
 		       digest_equal(digest, e->sha256, 32);
-	else if (same)
+	else /* a file that grew has another size (and ctime) */
 		same = rootfs_file_check(s->fd, e) == 0;
 	if (!same)
 		return tdv_error_set(w->err, -ESTALE, "ext4: %s: source changed since it was "
@@ -458,14 +462,19 @@ static int write_content(struct writer *w, ext2_ino_t ino, const struct rootfs_e
 
 static int write_host_content(struct writer *w, ext2_ino_t ino, const struct rootfs_entry *e)
 {
-	_cleanup_close_ int fd = rootfs_entry_open(w->t, e);
-	if (fd < 0)
-		return tdv_error_set(w->err, fd, "ext4: %s: cannot open source: %s", e->path,
-				     strerror(-fd));
-	if (rootfs_file_check(fd, e) < 0)
-		return tdv_error_set(w->err, -ESTALE, "ext4: %s: source changed since it was "
-						      "loaded", e->path);
-	struct content_source s = { .fd = fd };
+	/* The descriptor the load hashed through, if it kept it: the very file measured.
+	 * Else the file at the same path, which must still be that file, unchanged. */
+	_cleanup_close_ int own = -1;
+	if (!e->keeps_fd) {
+		own = rootfs_entry_open(w->t, e);
+		if (own < 0)
+			return tdv_error_set(w->err, own, "ext4: %s: cannot open source: %s",
+					     e->path, strerror(-own));
+		if (rootfs_file_check(own, e) < 0)
+			return tdv_error_set(w->err, -ESTALE, "ext4: %s: source changed since it "
+							      "was loaded", e->path);
+	}
+	struct content_source s = { .fd = e->keeps_fd ? e->host_fd : own };
 	if (e->rehash && (!(s.md = EVP_MD_CTX_new()) ||
 			  EVP_DigestInit_ex(s.md, EVP_sha256(), NULL) != 1)) {
 		EVP_MD_CTX_free(s.md);

@@ -15,6 +15,7 @@
 #include "host/rootfs-tree.h"
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Loader-only bookkeeping kept next to each entry while the tree is being assembled. */
@@ -57,17 +58,25 @@ int rootfs_tree_add_input(struct rootfs_tree *t, const char *role, const char *p
 			  const uint8_t sha256[32]);
 
 /*
- * Hash an open host file for entry e: fstat (it must be a regular file), SHA-256 up to
- * EOF, fstat again.  Fills e->size, e->sha256, e->host_id and e->rehash.  -EINVAL when it
- * is not a regular file, -ESTALE when it changed while it was read, -errno on I/O errors.
+ * Hash an open host file for entry e: its identity before (*before, e.g. the walk's
+ * lstat, or fstat when NULL; it must be a regular file), SHA-256 of exactly that many
+ * bytes, fstat after.  Fills e->size, e->sha256, e->host_id and e->rehash, and keeps fd
+ * open in e (keeps_fd, host_fd) while the tree's descriptor budget lasts, so the writer
+ * reads the very file that was hashed; otherwise the caller keeps fd (*fd untouched
+ * unless kept: then set to -1).  -EINVAL when it is not a regular file, -ESTALE when it
+ * changed while it was read (or since *before), -errno on I/O errors.
  *
  * Threat: an input changed between its measurement (here) and the write.  The writer
  * checks e->host_id instead of hashing again; ctime cannot be set from user space, so a
- * change after this call shows in it — except within the timestamp granularity: a file
- * whose ctime is less than RACY_WINDOW_NS before the time it was hashed gets e->rehash (the
- * writer re-hashes it, as git re-reads a "racily clean" file).
+ * change after this call shows in it, except within the timestamp granularity: a file
+ * whose ctime is less than RACY_WINDOW_NS before the time it was hashed gets e->rehash
+ * (the writer re-hashes it, as git re-reads a "racily clean" file).
  */
-int rootfs_file_hash(int fd, struct rootfs_entry *e);
+int rootfs_file_hash(struct rootfs_tree *t, int *fd, const struct rootfs_file_id *before,
+		     struct rootfs_entry *e);
+
+/* The identity of a stat result. */
+void rootfs_file_id_of(const struct stat *st, struct rootfs_file_id *ret);
 
 /* Whether an xattr from a base (folder or archive) is carried into the image. */
 int rootfs_xattr_wanted(const char *key);

@@ -20,7 +20,10 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#define FD_RESERVE 512 /* descriptors the tree's files leave for everything else */
 
 /* --- the agent ---------------------------------------------------------------------- */
 
@@ -189,7 +192,7 @@ static int hash_source(struct loader *L, struct rootfs_entry *e, const char *wha
 					  : strerror(-fd);
 		return tdv_error_set(L->err, fd, "%s: cannot open %s: %s", e->origin, what, why);
 	}
-	int r = rootfs_file_hash(fd, e);
+	int r = rootfs_file_hash(L->t, &fd, NULL, e);
 	if (r == -EINVAL)
 		return tdv_error_set(L->err, r, "%s: %s is not a regular file", e->origin, what);
 	if (r < 0)
@@ -646,6 +649,14 @@ int rootfs_tree_load(const struct rootfs_template_inputs *in, struct rootfs_tree
 		return rootfs_oom(err);
 	for (int i = 0; i < _ROOT_MAX; i++)
 		t->root_fd[i] = -1;
+	/* Entries keep their files open for the writer (rootfs_file_hash()) within the
+	 * descriptor limit, leaving room for the folders being walked and the writer's own. */
+	struct rlimit rl;
+	size_t budget = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+					rl.rlim_cur > FD_RESERVE
+				? (size_t)(rl.rlim_cur - FD_RESERVE)
+				: 0;
+	atomic_init(&t->fds_left, budget);
 	struct loader L = { .in = in, .t = t, .err = err };
 	int r = load(&L);
 	for (size_t i = 0; i < L.n; i++) {

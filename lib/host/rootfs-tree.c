@@ -15,9 +15,11 @@
 #include "core/util.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -34,6 +36,9 @@ void rootfs_entry_free_fields(struct rootfs_entry *e)
 	}
 	free(e->xattrs);
 	free(e->origin);
+	if (e->keeps_fd)
+		close(e->host_fd);
+	e->keeps_fd = false;
 }
 
 void rootfs_tree_free(struct rootfs_tree *t)
@@ -123,7 +128,7 @@ int rootfs_entry_open(const struct rootfs_tree *t, const struct rootfs_entry *e)
 /* Far above any kernel's timestamp granularity (a jiffy, at most 10 ms). */
 #define RACY_WINDOW_NS 100000000LL
 
-static void file_id_of(const struct stat *st, struct rootfs_file_id *ret)
+void rootfs_file_id_of(const struct stat *st, struct rootfs_file_id *ret)
 {
 	*ret = (struct rootfs_file_id){
 		.dev = (uint64_t)st->st_dev, .ino = (uint64_t)st->st_ino,
@@ -140,28 +145,73 @@ static bool file_id_equal(const struct rootfs_file_id *a, const struct rootfs_fi
 	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
 }
 
-int rootfs_file_hash(int fd, struct rootfs_entry *e)
+#define HASH_CHUNK (1u << 20)
+
+/* SHA-256 of exactly size bytes from fd's current offset; -ESTALE when it ends early. */
+static int digest_exactly(int fd, uint64_t size, uint8_t out[32])
 {
-	struct stat before, after;
-	if (fstat(fd, &before) < 0)
-		return negative_errno();
-	if (!S_ISREG(before.st_mode))
-		return -EINVAL;
-	int r = digest_fd(HASH_SHA256, fd, e->sha256);
+	size_t chunk = size < HASH_CHUNK ? (size_t)size + 1 : HASH_CHUNK;
+	_cleanup_free_ uint8_t *buf = malloc(chunk);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int r = buf && md ? 0 : -ENOMEM;
+	if (r == 0 && EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		r = -EIO;
+	for (uint64_t left = size; r == 0 && left > 0;) {
+		ssize_t n = read(fd, buf, left < chunk ? (size_t)left : chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = negative_errno();
+		else if (n == 0)
+			r = -ESTALE; /* shorter than it was: the fstat after tells */
+		else if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			r = -EIO;
+		else
+			left -= (uint64_t)n;
+	}
+	if (r == 0 && EVP_DigestFinal_ex(md, out, NULL) != 1)
+		r = -EIO;
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+int rootfs_file_hash(struct rootfs_tree *t, int *fd, const struct rootfs_file_id *before,
+		     struct rootfs_entry *e)
+{
+	struct rootfs_file_id a, b;
+	struct stat st;
+	if (!before) {
+		if (fstat(*fd, &st) < 0)
+			return negative_errno();
+		if (!S_ISREG(st.st_mode))
+			return -EINVAL;
+		rootfs_file_id_of(&st, &a);
+		before = &a;
+	}
+	int r = digest_exactly(*fd, before->size, e->sha256);
 	if (r < 0)
 		return r;
 	struct timespec now;
-	if (fstat(fd, &after) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
+	if (fstat(*fd, &st) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
 		return negative_errno();
-	struct rootfs_file_id a, b;
-	file_id_of(&before, &a);
-	file_id_of(&after, &b);
-	if (!file_id_equal(&a, &b))
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	rootfs_file_id_of(&st, &b);
+	if (!file_id_equal(before, &b))
 		return -ESTALE;
 	e->host_id = b;
 	e->size = b.size;
 	int64_t age = (now.tv_sec - b.ctime_sec) * 1000000000LL + (now.tv_nsec - b.ctime_nsec);
 	e->rehash = age < RACY_WINDOW_NS;
+	/* Keep the descriptor while the budget lasts (a slot is never given back). */
+	size_t left = atomic_load(&t->fds_left);
+	while (left > 0 && !atomic_compare_exchange_weak(&t->fds_left, &left, left - 1))
+		;
+	if (left > 0) {
+		e->host_fd = *fd;
+		e->keeps_fd = true;
+		*fd = -1;
+	}
 	return 0;
 }
 
@@ -171,7 +221,7 @@ int rootfs_file_check(int fd, const struct rootfs_entry *e)
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
 	struct rootfs_file_id now;
-	file_id_of(&st, &now);
+	rootfs_file_id_of(&st, &now);
 	return file_id_equal(&now, &e->host_id) ? 0 : -ESTALE;
 }
 

@@ -9,6 +9,7 @@
 
 #include "host/rootfs.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -61,6 +62,9 @@ struct rootfs_entry {
 	struct rootfs_file_id host_id; /* SOURCE_HOST: the file as it was hashed */
 	bool rehash;		/* SOURCE_HOST: changed just before it was hashed (see
 				 * rootfs_file_hash()): the writer hashes it again */
+	bool keeps_fd;		/* SOURCE_HOST: host_fd is the descriptor it was hashed
+				 * through, kept open for the writer (closed with the entry) */
+	int host_fd;
 	uint64_t link_key;	/* hard-link group (0: none); same key = same inode */
 	struct rootfs_xattr *xattrs; /* sorted by key */
 	size_t n_xattrs;
@@ -77,6 +81,7 @@ struct rootfs_tree {
 	uint8_t base_tarball_sha256[32];
 	struct rootfs_input *inputs;
 	size_t n_inputs;
+	atomic_size_t fds_left; /* descriptors entries may still keep open (keeps_fd) */
 };
 
 /* Find an entry by normalised path (binary search); NULL when absent. */
