@@ -202,6 +202,33 @@ const struct cmdline_rule *cmdline_rules(size_t *ret_n);
 int cmdline_screen(const struct cmdline *c, enum cmdline_scope scope, const char **ret_err);
 
 /*
+ * A whole tdverity line as it will be booted (tdverity-verify expect, check, refvalues;
+ * the builder's own line): what /init would refuse or what weakens the boot is refused,
+ * with why (what and where) in the caller's buffer:
+ *   - control characters (a newline: the EFI stub stops converting there);
+ *   - more than CMDLINE_MAX_LEN UTF-16 units (or bytes) with the firmware's " initrd=initrd"
+ *     when has_initrd (the stub and the kernel truncate);
+ *   - an unterminated quote; words after "--" (init's argv); a key given twice (console=
+ *     excepted);
+ *   - every rule of cmdline_rules() (CMDLINE_SCOPE_BOOTED);
+ *   - a systemd.unit= other than the reference line's;
+ *   - a verity set that verity_cmdline_parse() refuses, tdverity.measure=none unless
+ *     allow_unmeasured, and, with a reference line (the build's), any verity parameter,
+ *     tdverity.init included, that differs from the reference's.
+ * 0 or -EINVAL.
+ */
+struct cmdline_line_policy {
+	/* A line of some other boot (not tdverity's, e.g. a test initrd): only the checks
+	 * that decide whether its measurement can be predicted (characters, length). */
+	bool generic;
+	bool has_initrd;
+	bool allow_unmeasured;
+	const struct cmdline *reference; /* the build's line, or NULL */
+};
+int cmdline_screen_line(const char *text, const struct cmdline_line_policy *p, char *why,
+			size_t why_size);
+
+/*
  * Check a user-supplied addition to the builder's cmdline (--extra-cmdline): printable
  * ASCII only, parses (no unterminated quote) and passes cmdline_screen(CMDLINE_SCOPE_EXTRA):
  * none of the parameters above, nothing that redirects the boot past the verified root.

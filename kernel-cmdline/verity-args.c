@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The verity part of the measured kernel command line: build it (tdverity-build) and
- * read it back strictly (tdverity-init, tdverity-verify).
+ * read it back strictly (tdverity-init; tdverity-verify through lib/host/manifest.c
+ * build_manifest_check_cmdline(), so both read the line with this one parser).
  *
  * Threat: the command line is measured, but whatever /init reads from it decides which
  * blocks are trusted.  So the reader accepts exactly one spelling of each parameter, no
@@ -648,6 +649,15 @@ int verity_cmdline_build_with_extra(const struct verity_cmdline *v, const char *
 	if (strlen(text) + strlen(" " CMDLINE_FIRMWARE_INITRD) > CMDLINE_MAX_LEN)
 		return fail(ret_err, "the command line would be longer than the kernel keeps "
 				     "(2047 bytes, with the firmware's initrd=initrd)");
+	/* The whole line, as the verifier will hold it (one rule set): words after "--",
+	 * a key given twice by the addition and the builder, ... */
+	static char why[300];
+	const struct cmdline_line_policy policy = {
+		.has_initrd = true,
+		.allow_unmeasured = v->measure == MEASURE_NONE, /* the builder's own choice */
+	};
+	if (cmdline_screen_line(text, &policy, why, sizeof(why)) < 0)
+		return fail(ret_err, why);
 	*ret_text = TAKE_PTR(text);
 	return 0;
 }

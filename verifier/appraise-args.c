@@ -40,6 +40,7 @@ int appraise_setup_load(const char *verb, const struct appraise_args *a,
 {
 	struct appraise_setup s = { .opts = { .at = time(NULL), .skip_tcb = a->no_tcb_check } };
 	struct tdv_error err = { { 0 } };
+	int r = 0;
 	if (a->no_tcb_check && (a->collateral || a->accept_tcb)) {
 		fprintf(stderr, "tdverity-verify %s: --no-tcb-check contradicts --collateral and "
 				"--accept-tcb\n",
@@ -56,10 +57,11 @@ int appraise_setup_load(const char *verb, const struct appraise_args *a,
 		fprintf(stderr, "tdverity-verify %s: %s\n", verb, err.msg);
 		return VERIFY_USAGE;
 	}
-	if (a->root_ca && evidence_read_cert(a->root_ca, &s.root_pem, &s.opts.root_ca_len, &err) < 0)
+	if (a->root_ca &&
+	    (r = evidence_read_cert(a->root_ca, &s.root_pem, &s.opts.root_ca_len, &err)) < 0)
 		goto bad_input;
 	s.opts.root_ca_pem = s.root_pem;
-	if (a->collateral && collateral_load_dir(a->collateral, &s.collateral, &err) < 0)
+	if (a->collateral && (r = collateral_load_dir(a->collateral, &s.collateral, &err)) < 0)
 		goto bad_input;
 	s.opts.collateral = s.collateral;
 	*ret = s;
@@ -67,7 +69,7 @@ int appraise_setup_load(const char *verb, const struct appraise_args *a,
 bad_input:
 	fprintf(stderr, "tdverity-verify %s: %s\n", verb, err.msg);
 	free(s.root_pem);
-	return VERIFY_BAD_INPUT;
+	return r == -ENOMEM ? VERIFY_IO : VERIFY_BAD_INPUT;
 }
 
 void appraise_setup_done(struct appraise_setup *s)

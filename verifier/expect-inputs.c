@@ -7,6 +7,7 @@
 #include "verifier/verbs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ bool expect_args_take(struct expect_args *a, int opt, const char *value)
 	case 0x10e: a->cpus = value; return true;
 	case 0x110: a->kata_config = value; return true;
 	case 0x111: a->nr_cpus = value; return true;
+	case 0x112: a->no_initrd = true; return true;
+	case 0x113: a->allow_unmeasured = true; return true;
 	default: return false;
 	}
 }
@@ -66,7 +69,8 @@ static int usage_error(const char *verb, const char *msg)
 }
 
 /* --kata-config: the -append line Kata's runtime builds (lib/host/kata-config.h). */
-static int kata_cmdline(const char *verb, const struct expect_args *a, char **ret)
+static int kata_cmdline(const char *verb, const struct expect_args *a, char **ret,
+			bool *ret_image)
 {
 	char *end;
 	errno = 0;
@@ -91,6 +95,7 @@ static int kata_cmdline(const char *verb, const struct expect_args *a, char **re
 					 "initrd, drop --initrd");
 	}
 	*ret = TAKE_PTR(boot.cmdline);
+	*ret_image = boot.image;
 	kata_boot_done(&boot);
 	return VERIFY_OK;
 }
@@ -174,6 +179,63 @@ static int load_firmware(const char *verb, const struct expect_args *a, struct e
 	return VERIFY_OK;
 }
 
+/* A refused cmdline: exit 3 for expect/refvalues; for check a mismatch (recorded). */
+static int refuse_cmdline(const char *verb, struct expect_state *s, const char *what,
+			  const char *why)
+{
+	if (strcmp(verb, "check") == 0) {
+		snprintf(s->cmdline_refused, sizeof(s->cmdline_refused), "%s %s", what, why);
+		free(s->cmdline); /* the refused line predicts nothing */
+		s->cmdline = NULL;
+		return VERIFY_OK;
+	}
+	fprintf(stderr, "tdverity-verify: %s: %s %s\n", verb, what, why);
+	return VERIFY_BAD_INPUT;
+}
+
+/* Whether a line carries any of tdverity's own parameters (a tdverity boot). */
+static bool has_verity_keys(const char *text)
+{
+	struct cmdline *c = NULL;
+	if (cmdline_parse(text, &c) < 0)
+		return true; /* unparseable: let the full rules say why */
+	bool any = false;
+	for (size_t i = 0; i < c->n_params; i++)
+		any |= verity_cmdline_owns_key(c->params[i].key);
+	cmdline_free(c);
+	return any;
+}
+
+/*
+ * The one rule set of kernel-cmdline/ (the builder and /init use the same code), with the
+ * manifest's line as the build's reference.  Threat: the cmdline fed to expect/refvalues
+ * is the policy (Trustee pins little more than RTMR1/RTMR2): a line with
+ * tdverity.init=/bin/sh, a newline, a rescue target, another root hash must not become a
+ * reference value or pass a check.  A line without any tdverity parameter and without a
+ * manifest is some other boot (a test initrd): only what its measurement needs is checked.
+ */
+static int screen_cmdline(const char *verb, const struct expect_args *a, struct expect_state *s)
+{
+	struct cmdline *ref = NULL;
+	if (s->have_manifest && s->manifest.cmdline && cmdline_parse(s->manifest.cmdline, &ref) < 0) {
+		fprintf(stderr, "tdverity-verify: %s: %s: its cmdline does not parse\n", verb,
+			a->manifest);
+		return VERIFY_BAD_INPUT;
+	}
+	struct cmdline_line_policy p = {
+		.generic = !s->have_manifest && !has_verity_keys(s->cmdline),
+		.has_initrd = a->initrd != NULL,
+		.allow_unmeasured = a->allow_unmeasured,
+		.reference = ref,
+	};
+	char why[300] = "";
+	int r = cmdline_screen_line(s->cmdline, &p, why, sizeof(why));
+	cmdline_free(ref);
+	if (r == 0)
+		return VERIFY_OK;
+	return refuse_cmdline(verb, s, "the cmdline", why);
+}
+
 int expect_state_load(const char *verb, const struct expect_args *a, struct expect_state *s)
 {
 	*s = (struct expect_state){ 0 };
@@ -222,10 +284,14 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		s->in.rootfs_event = s->rootfs_event;
 		s->in.rootfs_event_len = len;
 	}
+	if (a->no_initrd && a->initrd)
+		return usage_error(verb, "--no-initrd and --initrd exclude each other");
 	if (a->nr_cpus && !a->kata_config)
 		return usage_error(verb, "--nr-cpus goes with --kata-config");
 	if (a->kata_config) {
-		int r = kata_cmdline(verb, a, &s->cmdline);
+		bool image = false;
+		int r = kata_cmdline(verb, a, &s->cmdline, &image);
+		s->in.no_initrd = image;
 		if (r != VERIFY_OK)
 			return r;
 	} else if (a->cmdline_file) {
@@ -237,7 +303,28 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		if (!s->cmdline)
 			return VERIFY_BAD_INPUT;
 	}
-	if (s->have_manifest) {
+	/* Kata's dm-init line (dm-mod.create=, root=) is held to the manifest's volume by
+	 * its own reader; every other line to the whole-line rules first. */
+	bool dm_init = s->have_manifest && build_manifest_cmdline_is_dm_init(s->cmdline);
+	if (s->cmdline && !a->kata_config && !dm_init) {
+		int r = screen_cmdline(verb, a, s);
+		if (r != VERIFY_OK)
+			return r;
+	}
+	if (dm_init) {
+		/* dm-init: the kernel mounts the root itself; no tdverity-init, no rootfs event.
+		 * The line must name the manifest's volume, or the prediction is of another. */
+		if (build_manifest_check_dm_init(&s->manifest, s->cmdline, &err) < 0) {
+			char what[PATH_MAX + 2];
+			snprintf(what, sizeof(what), "%s:",
+				 a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file
+										   : a->manifest);
+			int r = refuse_cmdline(verb, s, what, err.msg);
+			if (r != VERIFY_OK)
+				return r;
+		}
+		s->in.rootfs_event = NULL, s->in.rootfs_event_len = 0;
+	} else if (s->have_manifest && !s->cmdline_refused[0]) {
 		/* Threat: predicting RTMR3 from the manifest while /init obeys a cmdline that
 		 * sets up another volume, or none.  Read the line as /init does and hold it
 		 * against the manifest; the register comes from the line. */
@@ -249,19 +336,24 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 			return VERIFY_BAD_INPUT;
 		}
 		if (build_manifest_check_cmdline(&s->manifest, s->cmdline, &v, &err) < 0) {
-			fprintf(stderr, "tdverity-verify: %s: %s: %s\n", verb,
-				a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file : a->manifest,
-				err.msg);
-			return VERIFY_BAD_INPUT;
+			char what[PATH_MAX + 2];
+			snprintf(what, sizeof(what), "%s:",
+				 a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file
+										   : a->manifest);
+			int r = refuse_cmdline(verb, s, what, err.msg);
+			if (r != VERIFY_OK)
+				return r;
+		} else {
+			s->in.rootfs_rtmr = v.rtmr;
+			s->in.rootfs_pcr = v.pcr;
+			if (v.measure == MEASURE_NONE) /* /init extends nothing: predict nothing */
+				s->in.rootfs_event = NULL, s->in.rootfs_event_len = 0;
 		}
-		s->in.rootfs_rtmr = v.rtmr;
-		s->in.rootfs_pcr = v.pcr;
-		if (v.measure == MEASURE_NONE) /* /init extends nothing: predict nothing */
-			s->in.rootfs_event = NULL, s->in.rootfs_event_len = 0;
 	}
 
 	s->in.kernel_path = a->kernel;
 	s->in.initrd_path = a->initrd;
+	s->in.no_initrd = s->in.no_initrd || a->no_initrd;
 	s->in.cmdline = s->cmdline;
 	if (a->qemu_patch) {
 		if (a->initrd) {

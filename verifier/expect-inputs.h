@@ -21,8 +21,10 @@ struct expect_args {
 	const char *kernel, *initrd, *cmdline_file, *manifest, *profile;
 	const char *memory, *machine;
 	const char *kata_config, *nr_cpus;
+	bool no_initrd;
 	bool qemu_patch;
 	const char *firmware, *qemu_version, *acpi_tables, *acpi_rsdp, *acpi_loader;
+	bool allow_unmeasured;
 	const char *secure_boot, *cpus;
 };
 
@@ -37,6 +39,9 @@ struct expect_state {
 	uint8_t *firmware_image;
 	struct tdvf firmware;
 	bool have_firmware;
+	/* `check` only: why the cmdline was refused (kernel-cmdline's whole-line rules), ""
+	 * when it was not; the other verbs refuse it with exit 3. */
+	char cmdline_refused[320];
 };
 
 /* Long options 0x100.. for getopt_long; expect_args_take() consumes them. */
@@ -57,7 +62,9 @@ struct expect_state {
 	{ "secure-boot", required_argument, NULL, 0x10d },                             \
 	{ "cpus", required_argument, NULL, 0x10e },                                    \
 	{ "kata-config", required_argument, NULL, 0x110 },                             \
-	{ "nr-cpus", required_argument, NULL, 0x111 }
+	{ "nr-cpus", required_argument, NULL, 0x111 },                                 \
+	{ "no-initrd", no_argument, NULL, 0x112 },                                     \
+	{ "allow-unmeasured", no_argument, NULL, 0x113 }
 
 #define EXPECT_OPTIONS_HELP                                                            \
 	"  --kernel FILE            the bzImage (QEMU -kernel)\n"                      \
@@ -66,7 +73,10 @@ struct expect_state {
 	"                           default: the manifest's \"cmdline\"\n"             \
 	"  --kata-config FILE       instead of --cmdline: the line Kata's Go runtime builds\n" \
 	"                           for this configuration (see kata-cmdline); needs\n" \
-	"                           --nr-cpus N\n"                                        \
+	"                           --nr-cpus N; a configuration with an image implies\n" \
+	"                           --no-initrd\n"                                       \
+	"  --no-initrd              the boot has no initrd (dm-init, built-in initramfs):\n" \
+	"                           no initrd=initrd, RTMR2 from the cmdline alone\n"   \
 	"  --manifest FILE          tdverity-build's manifest.json (the rootfs event)\n" \
 	"  --firmware-profile P     edk2-pre-202411 | edk2-202411 | edk2-202508 (default)\n" \
 	"  --qemu-kernel-patch      hash the kernel as QEMU < 10.2 patches its header;\n" \
@@ -79,14 +89,19 @@ struct expect_state {
 	"  --acpi-loader FILE       QEMU's fw_cfg etc/table-loader\n"                 \
 	"  --cpus N                 the VM's vCPUs: the --acpi-tables MADT must list N\n" \
 	"  --secure-boot S          unsupported (default: firmware without Secure Boot,\n" \
-	"                           SecureBoot absent) | disabled (built with it, no keys)\n"
+	"                           SecureBoot absent) | disabled (built with it, no keys)\n" \
+	"  --allow-unmeasured       accept tdverity.measure=none on the cmdline (refused\n" \
+	"                           otherwise, as every line that weakens the boot)\n"
 
 /* true when opt was one of the options above (value stored). */
 bool expect_args_take(struct expect_args *a, int opt, const char *value);
 
 /*
  * Resolve the arguments.  On failure prints one error line (prefixed "tdverity-verify:
- * <verb>: ") and returns VERIFY_USAGE or VERIFY_BAD_INPUT.
+ * <verb>: ") and returns VERIFY_USAGE or VERIFY_BAD_INPUT.  The cmdline is held to
+ * kernel-cmdline's whole-line rules (cmdline_screen_line(), with the manifest's line as
+ * the reference): a refused line is VERIFY_BAD_INPUT, except for verb "check", where it
+ * is recorded in cmdline_refused (a mismatch, not an input error).
  */
 int expect_state_load(const char *verb, const struct expect_args *a, struct expect_state *ret);
 void expect_state_done(struct expect_state *s);

@@ -323,6 +323,9 @@ int verb_check(int argc, char **argv)
 	bool replays[4];
 	appraise_report(&qa, &rep); /* a quote not shown genuine fails the verdict */
 	check_report_data(&o, &eq.quote, &rep);
+	/* A cmdline that /init would refuse or that weakens the boot is a mismatch here. */
+	if (st.cmdline_refused[0])
+		check_report_add(&rep, CHECK_FAIL, "cmdline", "%s", st.cmdline_refused);
 	check_log(&el, &rep);
 	check_rtmrs(rtmr, &eq.quote, &rep, replays);
 	/* The events predicted in RTMR0 (old edk2's separator, the firmware's known ones) are

@@ -71,11 +71,12 @@ int verb_quote(int argc, char **argv)
 		return VERIFY_BAD_INPUT;
 	}
 	struct quote_appraisal a;
-	if (quote_appraise(&eq.quote, &as.opts, &a, &err) < 0) {
+	int r = quote_appraise(&eq.quote, &as.opts, &a, &err);
+	if (r < 0) {
 		fprintf(stderr, "tdverity-verify quote: %s: %s\n", argv[optind], err.msg);
 		evidence_quote_done(&eq);
 		appraise_setup_done(&as);
-		return VERIFY_BAD_INPUT;
+		return r == -EBADMSG ? VERIFY_BAD_INPUT : VERIFY_IO; /* else libcrypto, memory */
 	}
 
 	ret = quote_appraisal_ok(&a) ? VERIFY_OK : VERIFY_MISMATCH;
@@ -84,7 +85,7 @@ int verb_quote(int argc, char **argv)
 		json_object_object_add(o, "appraisal", appraise_json(&a));
 		json_object_object_add(o, "verified", json_object_new_boolean(ret == VERIFY_OK));
 		if (evidence_print_json(o) < 0)
-			ret = VERIFY_BAD_INPUT;
+			ret = VERIFY_IO;
 		json_object_put(o);
 	} else {
 		struct check_report rep = { 0 };
@@ -101,7 +102,7 @@ int verb_quote(int argc, char **argv)
 		printf("\n%s\n", ret == VERIFY_OK ? "quote: genuine, platform accepted"
 						  : "quote: NOT VERIFIED");
 		if (fflush(stdout) != 0)
-			ret = VERIFY_BAD_INPUT;
+			ret = VERIFY_IO;
 	}
 	evidence_quote_done(&eq);
 	appraise_setup_done(&as);

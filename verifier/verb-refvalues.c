@@ -107,7 +107,7 @@ int verb_refvalues(int argc, char **argv)
 	struct refvalues_inputs in = { .expected = s.in, .mrtd = mrtd_hex ? mrtd : NULL };
 	/* Without the initrd it is unknown whether the firmware adds initrd=initrd: leave the
 	 * LoadOptions event out rather than predict a boot without an initrd. */
-	if (!a.initrd)
+	if (!a.initrd && !s.in.no_initrd)
 		in.expected.cmdline = NULL;
 	struct tdv_error err = { { 0 } };
 	_cleanup_free_ char *doc = NULL;

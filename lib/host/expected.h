@@ -54,7 +54,7 @@
 
 /*
  * Firmware behaviour that changes the measurements, by edk2 release.  Named, never
- * guessed (DESIGN.md decision 6).
+ * guessed (docs/DESIGN.md decision 6).
  */
 enum firmware_profile {
 	/* edk2 before stable202411 (e.g. Debian 12's OVMF 2022.11): the separator after
@@ -131,6 +131,11 @@ struct expected_inputs {
 	const struct qemu_kernel_patch *qemu_patch;
 	/* The initrd file (QEMU -initrd).  Adds initrd=initrd and the "Linux initrd" event. */
 	const char *initrd_path;
+	/* The boot is known to have no initrd (dm-init, an initramfs built into the kernel,
+	 * Kata booting an image): with initrd_path NULL the EFI stub's LoadOptions event is
+	 * then the whole of RTMR2's boot events, so RTMR2 / PCR 9 / tdvfkernelparams are
+	 * determined by the cmdline alone.  Without it, a missing initrd leaves them open. */
+	bool no_initrd;
 	/* The command line as given to QEMU -append (without initrd=initrd); NULL = no
 	 * LoadOptions event. */
 	const char *cmdline;

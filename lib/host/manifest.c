@@ -879,3 +879,46 @@ int build_manifest_check_cmdline(const struct build_manifest *m, const char *cmd
 		*ret = v;
 	return 0;
 }
+
+bool build_manifest_cmdline_is_dm_init(const char *cmdline)
+{
+	struct cmdline *c = NULL;
+	if (!cmdline || cmdline_parse(cmdline, &c) < 0)
+		return false;
+	bool dm = cmdline_count(c, "dm-mod.create") > 0 && cmdline_count(c, "roothash") == 0;
+	cmdline_free(c);
+	return dm;
+}
+
+int build_manifest_check_dm_init(const struct build_manifest *m, const char *cmdline,
+				 struct tdv_error *err)
+{
+	char data[DISK_SELECTOR_MAX], hash[DISK_SELECTOR_MAX];
+	struct cmdline *c = NULL;
+	_cleanup_free_ char *want = NULL;
+	if (!cmdline || cmdline_parse(cmdline, &c) < 0)
+		return tdv_error_set(err, -EINVAL, "the cmdline has an unterminated quote");
+	disk_layout_device_paths(m->layout, data, hash);
+	int r = cmdline_dm_mod_create_value(&m->root, data, hash, &want);
+	const char *why = NULL;
+	if (r < 0)
+		why = "the manifest's volume cannot be written as a dm-mod.create= table";
+	else if (cmdline_count(c, "dm-mod.create") != 1)
+		why = "dm-mod.create= must appear once";
+	else {
+		/* cmdline_parse() removed the quotes; the formatter's value carries them. */
+		size_t n = strlen(want);
+		const char *got = cmdline_get_unique(c, "dm-mod.create");
+		if (!got || n < 2 || strlen(got) != n - 2 || strncmp(got, want + 1, n - 2) != 0)
+			why = "dm-mod.create= is not the manifest's volume on the layout's devices";
+		else if (!cmdline_get_unique(c, "root") ||
+			 strcmp(cmdline_get_unique(c, "root"), "/dev/dm-0") != 0)
+			why = "root= must be /dev/dm-0 (the table's device), once";
+		else if (cmdline_count(c, "init") || cmdline_count(c, "rdinit"))
+			why = "init= or rdinit= would run something else than the verified root's init";
+	}
+	cmdline_free(c);
+	if (why)
+		return tdv_error_set(err, -EINVAL, "the dm-init cmdline: %s", why);
+	return 0;
+}

@@ -139,5 +139,21 @@ int build_manifest_load(const char *path, struct build_manifest *ret, struct tdv
 int build_manifest_check_cmdline(const struct build_manifest *m, const char *cmdline,
 			   struct verity_cmdline *ret, struct tdv_error *err);
 
+/*
+ * A boot without tdverity-init (dm-init: the kernel sets up the root from dm-mod.create=,
+ * as Kata's runtime boots an image): true when cmdline carries dm-mod.create= and none of
+ * tdverity's verity parameters (roothash=).  Such a line logs no rootfs event.
+ */
+bool build_manifest_cmdline_is_dm_init(const char *cmdline);
+/*
+ * Check a dm-init cmdline against the manifest: exactly one dm-mod.create= whose value is
+ * the table of the manifest's volume on the layout's devices (the one formatter,
+ * cmdline_dm_mod_create_value()), exactly one root=/dev/dm-0, no init= or rdinit=.
+ * Threat: a prediction for the manifest's volume while the kernel mounts another.
+ * 0, or -EINVAL with err saying what differs.
+ */
+int build_manifest_check_dm_init(const struct build_manifest *m, const char *cmdline,
+				 struct tdv_error *err);
+
 /* The rootfs AAEL event data of the manifest's volume (core/measure.h).  Caller frees. */
 int build_manifest_rootfs_event(const struct build_manifest *m, uint8_t **ret_data, size_t *ret_len);

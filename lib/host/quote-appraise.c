@@ -172,9 +172,18 @@ static int check_pck_chain(struct quote_appraisal *a, X509_STORE *store,
 		    a->anchor_subject, a->anchor_spki_sha256,
 		    with_crls ? "; no certificate of it is revoked"
 			      : "; revocation not checked (no CRLs)");
-	else
-		set(a, APPRAISE_PCK_CHAIN, APPRAISE_FAILED, "does not verify to %s (SPKI SHA-256 "
-		    "%s): %s", a->anchor_subject, a->anchor_spki_sha256, why);
+	else {
+		/* Name the root it does end in: a pre-production (SBX) or look-alike Intel root
+		 * has the same subject as the real one, only its key tells them apart. */
+		X509 *top = sk_X509_value(chain, sk_X509_num(chain) - 1);
+		char subject[256], spki[65];
+		X509_NAME_oneline(X509_get_subject_name(top), subject, sizeof(subject));
+		spki_sha256_hex(top, spki);
+		set(a, APPRAISE_PCK_CHAIN, APPRAISE_FAILED,
+		    "does not verify to %s (SPKI SHA-256 %s): %s; the chain ends in %s (SPKI "
+		    "SHA-256 %s)",
+		    a->anchor_subject, a->anchor_spki_sha256, why, subject, spki);
+	}
 	return 0;
 }
 
@@ -531,6 +540,8 @@ int quote_appraise(const struct tdx_quote *q, const struct appraise_options *o,
 		   struct quote_appraisal *ret, struct tdv_error *err)
 {
 	struct quote_appraisal a = { 0 };
+	/* Threat: a quote edited after signing (another TD report, attestation key or QE
+	 * report spliced in): each signature binds the next link. */
 	int r = tdx_quote_verify(q, &a.sig, err);
 	if (r < 0)
 		return r;

@@ -3,17 +3,13 @@
 
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/cleanup.h"
 #include "host/rtmr0.h"
 
 #include <string.h>
 
 #include <json-c/json.h>
 
-static void json_object_putp(json_object **o)
-{
-	json_object_put(*o);
-}
-#define _cleanup_json_ _cleanup_(json_object_putp)
 
 /* json-c reports allocation failures as NULL; every add below checks through this. */
 static int add(json_object *obj, const char *key, json_object *val)
@@ -47,8 +43,10 @@ static bool rtmr_known(const struct expected_context *c, unsigned rtmr)
 	case 0: return expected_rtmr0_determined(in, c->events, c->n_events);
 	case 1: return in->kernel_path != NULL;
 	/* With tdverity.rtmr=2 the rootfs event belongs to RTMR2 as well. */
-	case 2: return in->cmdline && in->initrd_path && (in->rootfs_event || in->rootfs_rtmr != 2);
-	case 3: return in->rootfs_event != NULL;
+	case 2: return in->cmdline && (in->initrd_path || in->no_initrd) &&
+		       (in->rootfs_event || in->rootfs_rtmr != 2);
+	/* With tdverity.rtmr=2 RTMR3 holds only the attestation agent's runtime events. */
+	case 3: return in->rootfs_event != NULL && in->rootfs_rtmr == 3;
 	default: return false;
 	}
 }
@@ -121,7 +119,7 @@ static json_object *pcrs_json(const struct expected_context *c)
 	size_t n = 0;
 	if (in->kernel_path)
 		pcrs[n++] = 4;
-	if (in->cmdline && in->initrd_path)
+	if (in->cmdline && (in->initrd_path || in->no_initrd))
 		pcrs[n++] = 9;
 	/* The rootfs PCR is predicted only when nothing else listed here goes to it. */
 	bool rootfs_alone = in->rootfs_event != NULL;
@@ -139,7 +137,7 @@ static json_object *pcrs_json(const struct expected_context *c)
 		json_object *bank = json_object_new_object();
 		int r = bank ? 0 : -ENOMEM;
 		for (size_t i = 0; r == 0 && i < n; i++) {
-			uint8_t v[SHA384_SIZE];
+			uint8_t v[DIGEST_MAX_SIZE];
 			char key[4];
 			snprintf(key, sizeof(key), "%u", pcrs[i]);
 			r = expected_replay_pcr(c->events, c->n_events, pcrs[i], algs[a], v);
@@ -293,6 +291,48 @@ static const uint8_t *event_digest(const struct expected_event *ev, size_t n,
 	return NULL;
 }
 
+/*
+ * rtmr_3 only beside the registers that make it mean something.  Threat: RTMR3 is
+ * extendable by whoever runs code in the TD; the rootfs value in it says the verified root
+ * was mounted only if the firmware (MRTD), its configuration and the host's ACPI code
+ * (RTMR0), the kernel (RTMR1) and the cmdline and initrd (RTMR2) are the audited ones.  A
+ * policy handed rtmr_3 alone would accept any host that replays one extend.
+ */
+static int rtmr3_add(const struct expected_context *c, json_object *sample, json_object *omitted,
+		     bool have_mrtd, const uint8_t value[SHA384_SIZE])
+{
+	if (c->inputs->rootfs_event && c->inputs->rootfs_rtmr == 2)
+		return add(omitted, "rtmr_3",
+			   json_object_new_string("tdverity.rtmr=2: the rootfs event is in rtmr_2; "
+						  "RTMR3 holds only the attestation agent's runtime "
+						  "events, which no build determines"));
+	if (!rtmr_known(c, 3))
+		return add(omitted, "rtmr_3",
+			   json_object_new_string("the build manifest (rootfs event) was not given"));
+	char missing[64] = "";
+	const struct {
+		bool known;
+		const char *name;
+	} needed[] = {
+		{ have_mrtd, "mr_td" },
+		{ rtmr_known(c, 0), "rtmr_0" },
+		{ rtmr_known(c, 1), "rtmr_1" },
+		{ rtmr_known(c, 2), "rtmr_2" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(needed); i++)
+		if (!needed[i].known)
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+				 missing[0] ? ", " : "", needed[i].name);
+	if (missing[0]) {
+		char why[320];
+		snprintf(why, sizeof(why),
+			 "withheld: RTMR3 proves nothing alone (code in the TD can extend it); it "
+			 "needs %s pinned as well (its value is expected.rtmr.rtmr3)", missing);
+		return add(omitted, "rtmr_3", json_object_new_string(why));
+	}
+	return sample_add(sample, omitted, "rtmr_3", value, SHA384_SIZE, NULL);
+}
+
 int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, char **ret_json,
 			 struct tdv_error *err)
 {
@@ -329,19 +369,21 @@ int refvalues_build_json(const struct refvalues_inputs *in, bool sample_only, ch
 			       SHA384_SIZE, "the kernel image was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "rtmr_2", rtmr_known(&c, 2) ? rtmr[2] : NULL,
-			       SHA384_SIZE, "the booted cmdline (-append) and the initrd were not both given");
+			       SHA384_SIZE, "the booted cmdline (-append) and the initrd (or --no-initrd) "
+			       "were not both given");
 	if (r == 0)
-		r = sample_add(sample, omitted, "rtmr_3", rtmr_known(&c, 3) ? rtmr[3] : NULL,
-			       SHA384_SIZE, "the build manifest (rootfs event) was not given");
+		r = rtmr3_add(&c, sample, omitted, mr_td != NULL, rtmr[3]);
 	if (r == 0)
 		r = sample_add(sample, omitted, "tdvfkernel",
 			       event_digest(events, n, EXPECTED_KERNEL), SHA384_SIZE,
 			       "the kernel image was not given");
 	if (r == 0)
 		r = sample_add(sample, omitted, "tdvfkernelparams",
-			       x->initrd_path ? event_digest(events, n, EXPECTED_LOAD_OPTIONS) : NULL,
+			       x->initrd_path || x->no_initrd ? event_digest(events, n, EXPECTED_LOAD_OPTIONS)
+							      : NULL,
 			       SHA384_SIZE,
-			       "the booted cmdline (-append) and the initrd were not both given");
+			       "the booted cmdline (-append) and the initrd (or --no-initrd) were not "
+			       "both given");
 	if (r == 0)
 		r = add(doc, "expected", expected_object(&c));
 	if (r < 0)

@@ -215,7 +215,9 @@ static int madt_count_cpus(const uint8_t *t, uint32_t len, unsigned *ret)
 	return 0;
 }
 
-int acpi_tables_count_cpus(const uint8_t *tables, size_t len, unsigned *ret_cpus)
+/* The offset and length of the first table with that signature: -ENOENT, -EBADMSG. */
+static int acpi_find_table(const uint8_t *tables, size_t len, const char sig[4],
+			   size_t *ret_off, uint32_t *ret_len)
 {
 	size_t off = 0;
 	while (len - off >= 8) {
@@ -225,11 +227,45 @@ int acpi_tables_count_cpus(const uint8_t *tables, size_t len, unsigned *ret_cpus
 		/* FACS has a 64-byte header of its own; every other table at least 36. */
 		if (tlen < 36 || tlen > len - off)
 			return -EBADMSG;
-		if (memcmp(tables + off, "APIC", 4) == 0)
-			return madt_count_cpus(tables + off, tlen, ret_cpus);
+		if (memcmp(tables + off, sig, 4) == 0) {
+			*ret_off = off;
+			*ret_len = tlen;
+			return 0;
+		}
 		off += tlen;
 	}
-	return -EBADMSG;
+	return -ENOENT;
+}
+
+int acpi_tables_count_cpus(const uint8_t *tables, size_t len, unsigned *ret_cpus)
+{
+	size_t off;
+	uint32_t tlen;
+	int r = acpi_find_table(tables, len, "APIC", &off, &tlen);
+	if (r < 0)
+		return -EBADMSG;
+	return madt_count_cpus(tables + off, tlen, ret_cpus);
+}
+
+int acpi_rsdp_derive(const uint8_t *tables, size_t len, uint8_t ret[ACPI_RSDP_V1_SIZE])
+{
+	size_t off;
+	uint32_t tlen;
+	int r = acpi_find_table(tables, len, "XSDT", &off, &tlen);
+	if (r == 0)
+		return -ENOTSUP;
+	if (r == -EBADMSG)
+		return r;
+	r = acpi_find_table(tables, len, "RSDT", &off, &tlen);
+	if (r < 0)
+		return r == -ENOENT ? -ENOTSUP : r;
+	if (off > UINT32_MAX)
+		return -EBADMSG;
+	memset(ret, 0, ACPI_RSDP_V1_SIZE);
+	memcpy(ret, "RSD PTR ", 8);
+	memcpy(ret + 9, tables + off + 10, 6); /* OEMID, as QEMU writes it into both */
+	le32_put(ret + 16, (uint32_t)off);
+	return 0;
 }
 
 /* ---- The event list ------------------------------------------------------------------- */
@@ -372,6 +408,26 @@ static int push_acpi(struct list *l, enum expected_kind kind, const char *path,
 	return push_data(l, kind, 1, EV_PLATFORM_CONFIG_FLAGS, description, blob, len);
 }
 
+/* The RSDP blob derived from the tables (acpi_rsdp_derive()), or unknown when it cannot be. */
+static int push_derived_rsdp(struct list *l, const char *tables_path, struct tdv_error *err)
+{
+	_cleanup_free_ uint8_t *tables = NULL;
+	size_t len;
+	uint8_t rsdp[ACPI_RSDP_V1_SIZE];
+	int r = read_full_file(tables_path, ACPI_BLOB_MAX_SIZE, &tables, &len);
+	if (r < 0)
+		return tdv_error_set(err, r, "%s: cannot read the ACPI blob: %s", tables_path,
+				     strerror(-r));
+	r = acpi_rsdp_derive(tables, len, rsdp);
+	if (r == -ENOTSUP)
+		return push_unknown(l, EXPECTED_ACPI_RSDP, 1, EV_PLATFORM_CONFIG_FLAGS,
+				    "ACPI DATA: etc/acpi/rsdp (ACPI 2.0 tables: needs --acpi-rsdp)");
+	if (r < 0)
+		return tdv_error_set(err, r, "%s: malformed ACPI tables", tables_path);
+	return push_data(l, EXPECTED_ACPI_RSDP, 1, EV_PLATFORM_CONFIG_FLAGS,
+			 "ACPI DATA: etc/acpi/rsdp (derived from the tables)", rsdp, sizeof(rsdp));
+}
+
 static int push_boot_option(struct list *l, const char *description, uint32_t attributes,
 			    const char *name, const uint8_t file_guid[16])
 {
@@ -437,8 +493,11 @@ int rtmr0_events_compute(const struct expected_inputs *in, struct expected_event
 			      "ACPI DATA: etc/table-loader", "ACPI DATA: etc/table-loader "
 			      "(needs --acpi-loader)", err);
 	if (r == 0)
-		r = push_acpi(&l, EXPECTED_ACPI_RSDP, in->acpi_rsdp_path, "ACPI DATA: etc/acpi/rsdp",
-			      "ACPI DATA: etc/acpi/rsdp (needs --acpi-rsdp)", err);
+		r = in->acpi_rsdp_path || !in->acpi_tables_path
+			    ? push_acpi(&l, EXPECTED_ACPI_RSDP, in->acpi_rsdp_path,
+					"ACPI DATA: etc/acpi/rsdp",
+					"ACPI DATA: etc/acpi/rsdp (needs --acpi-rsdp)", err)
+			    : push_derived_rsdp(&l, in->acpi_tables_path, err);
 	if (r == 0)
 		r = push_acpi(&l, EXPECTED_ACPI_TABLES, in->acpi_tables_path,
 			      "ACPI DATA: etc/acpi/tables", "ACPI DATA: etc/acpi/tables "

@@ -103,6 +103,17 @@ int uefi_fv_load_option(uint32_t attributes, const char *description, const uint
  */
 int acpi_tables_count_cpus(const uint8_t *tables, size_t len, unsigned *ret_cpus);
 
+/*
+ * QEMU's etc/acpi/rsdp blob as the firmware reads it, derived from etc/acpi/tables: an
+ * ACPI 1.0 RSDP ("RSD PTR ", checksum 0, the RSDT's OEM ID, revision 0, RsdtAddress = the
+ * RSDT's offset in the tables blob; the table loader fills in the checksum and the
+ * address later).  Checked: this machine's QEMU 7.2 q35 blob byte for byte, and the RSDP
+ * event of trustee's real TD log.  -ENOTSUP when the tables hold an XSDT (an ACPI 2.0
+ * RSDP, not modelled: give --acpi-rsdp) or no RSDT; -EBADMSG for malformed tables.
+ */
+#define ACPI_RSDP_V1_SIZE 20U
+int acpi_rsdp_derive(const uint8_t *tables, size_t len, uint8_t ret[ACPI_RSDP_V1_SIZE]);
+
 struct expected_inputs;
 struct expected_event;
 
@@ -110,7 +121,8 @@ struct expected_event;
  * The RTMR0 events of in->profile for in->firmware (non-NULL), in log order, as
  * struct expected_event (rtmr 0).  Needs in->memory_size; the ACPI events need the three
  * ACPI paths (an event whose input is missing, or whose digest no input determines, is
- * listed with unknown = true).  The separator that follows "Calling EFI Application" is
+ * listed with unknown = true; a missing rsdp is derived from the tables when it can be:
+ * acpi_rsdp_derive()).  The separator that follows "Calling EFI Application" is
  * not among them (expected_events_compute() adds it).  Caller frees *ret_events.
  * Errors: -EINVAL (bad memory size, firmware without TD_HOB/CFV), -ENOENT/-EIO/-EFBIG
  * on an unreadable ACPI file, with err naming it; -ENOMEM.

@@ -60,6 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 
 	(void)cmdline_check_extra(text, NULL);
+	/* The whole-line rules, with the input as its own reference: a refusal names why. */
+	struct cmdline *self = NULL;
+	if (cmdline_parse(text, &self) == 0) {
+		char why[300] = "";
+		struct cmdline_line_policy p = { .has_initrd = size & 1, .reference = self };
+		if (cmdline_screen_line(text, &p, why, sizeof(why)) < 0 && !why[0])
+			abort();
+		cmdline_free(self);
+	}
 	struct cmdline *c = NULL;
 	if (cmdline_parse(text, &c) == 0) {
 		for (size_t i = 0; i < c->n_params; i++)

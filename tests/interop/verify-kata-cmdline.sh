@@ -17,6 +17,45 @@ esac
 "$VERIFY_BIN" expect --kata-config "$T/c/tdx.toml" --nr-cpus 2 >"$T/expect.out"
 grep -qF "load options: \"$line\"" "$T/expect.out" || fail "expect does not use the Kata line"
 
+# Kata boots the image without an initrd: RTMR2 and PCR 9 follow from the line alone.  With
+# --nr-cpus 1 it is the line of the captured Kata TDX boot, whose published RTMR2 this is.
+"$VERIFY_BIN" expect --kata-config "$T/c/tdx.toml" --nr-cpus 1 --json >"$T/e.json"
+python3 - "$T/e.json" <<'PY' || fail "no-initrd prediction"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["rtmr"]["rtmr2"] == "b595f9f179d8b699d1420000d36c1fba82e9853545e719caa6ddbb82fa2041a23b4459876af4a253a1c20c5956529b9a", d["rtmr"]
+assert "initrd=initrd" not in d["load_options"]
+assert d["pcr"]["sha384"]["9"] == d["rtmr"]["rtmr2"]
+assert not [e for e in d["events"] if e["kind"] == "initrd"]
+PY
+mkdir -p "$T/m"
+"$BUILD_BIN" --template "$TDV_TOP/rootfs-templates/kata-agent" --agent "$TDV_BUILD/tdverity-probe-agent" \
+	--layout kata --out "$T/m/out" >/dev/null
+# refvalues for that build: the configuration must name the build's volume (a dm-init
+# boot has no rootfs event; the line pins the root).
+expect_exit 3 "$VERIFY_BIN" refvalues --manifest "$T/m/out/manifest.json" --kata-config "$T/c/tdx.toml" \
+	--nr-cpus 1
+expect_stderr "not the manifest's volume"
+sed "s/^kernel_verity_params = .*/kernel_verity_params = \"$(cat "$T/m/out/kata-verity-params.txt")\"/" \
+	"$T/c/tdx.toml" >"$T/m/tdx.toml"
+"$VERIFY_BIN" refvalues --manifest "$T/m/out/manifest.json" --kata-config "$T/m/tdx.toml" --nr-cpus 1 \
+	>"$T/r.json"
+python3 - "$T/r.json" <<'PY' || fail "refvalues without an initrd"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["rvps_sample"]
+assert s["rtmr_2"] == [d["expected"]["rtmr"]["rtmr2"]] and len(s["tdvfkernelparams"]) == 1, s
+assert "rtmr_3" not in s or s["rtmr_3"] == ["0" * 96], s  # no rootfs event in a dm-init boot
+assert not [e for e in d["expected"]["events"] if e["kind"] == "rootfs"]
+PY
+# The same from a captured -append string and --no-initrd.
+"$VERIFY_BIN" kata-cmdline --config "$T/c/tdx.toml" --nr-cpus 1 >"$T/append.txt"
+"$VERIFY_BIN" expect --cmdline "$T/append.txt" --no-initrd --json >"$T/e2.json"
+grep -q '"rtmr2": "b595f9f1' "$T/e2.json" || fail "--cmdline --no-initrd"
+"$VERIFY_BIN" expect --cmdline "$T/append.txt" --json >"$T/e3.json"
+grep -q '"rtmr2": null' "$T/e3.json" || fail "without --no-initrd an absent initrd must leave RTMR2 open"
+expect_exit 2 "$VERIFY_BIN" expect --cmdline "$T/append.txt" --no-initrd --initrd "$T/append.txt"
+
 expect_exit 2 "$VERIFY_BIN" kata-cmdline --config "$T/c/tdx.toml"
 expect_stderr "--nr-cpus N are required"
 expect_exit 2 "$VERIFY_BIN" kata-cmdline --config "$T/c/tdx.toml" --nr-cpus 0

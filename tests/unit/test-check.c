@@ -2,7 +2,7 @@
 /*
  * `tdverity-verify check` end to end on synthetic evidence: a cmdline, an initrd and a
  * manifest; the event log an honest boot of them writes (digests computed here, from the
- * formats in DESIGN.md, independently of host/expected.c); a quote signed here whose RTMRs
+ * formats in docs/DESIGN.md, independently of host/expected.c); a quote signed here whose RTMRs
  * are that log's replay.  Then one thing at a time goes wrong, or is left unpinned.
  *
  * The quote is signed by a key made here and its "PCK chain" is a self-signed certificate:
@@ -17,6 +17,7 @@
 #include "core/measure.h"
 #include "core/tdx-quote.h"
 #include "core/util.h"
+#include "kernel-cmdline/cmdline.h"
 #include "verifier/verbs.h"
 
 #include <stdio.h>
@@ -164,9 +165,10 @@ static void make_evidence(enum variant v)
 	add_hashed(&b, 2, EV_EFI_ACTION, act, strlen(act));
 
 	uint8_t d[48];
-	load_options_digest(v == WRONG_CMDLINE ? "initrd=initrd console=ttyS1"
-					       : "initrd=initrd " CMDLINE,
-			    d);
+	char *opts;
+	assert_true(asprintf(&opts, "initrd=initrd %s", CMDLINE) > 0);
+	load_options_digest(v == WRONG_CMDLINE ? "initrd=initrd console=ttyS1" : opts, d);
+	free(opts);
 	add_stub_tag(&b, LINUX_EFISTUB_LOAD_OPTIONS_TAG_ID, "LOADED_IMAGE::LoadOptions", d);
 	if (v == EXTRA_BETWEEN)
 		add_hashed(&b, 3, EV_IPL, "grub_cmd: x", 12);
@@ -287,6 +289,15 @@ static void make_pin_options(void)
 }
 #define PINNED opt_mrtd, opt_rtmr0, opt_rtmr1
 
+static void write_cmdline(const char *line)
+{
+	char *text;
+	int len = asprintf(&text, "%s\n", line);
+	assert_true(len > 0);
+	put_file("cmdline.txt", text, (size_t)len);
+	free(text);
+}
+
 static int setup(void **state)
 {
 	assert_int_equal(unit_scratch_dir_make(dir, sizeof(dir), "tdv-unit-check"), 0);
@@ -298,7 +309,7 @@ static int setup(void **state)
 		"\"file\":\"rootfs.img\"},{\"role\":\"root-verity\",\"offset\":0,"
 		"\"size\":69632,\"file\":\"rootfs.verity\"}],\"cmdline\":\"" CMDLINE "\"}";
 	put_file("manifest.json", manifest, strlen(manifest));
-	put_file("cmdline.txt", CMDLINE "\n", strlen(CMDLINE) + 1);
+	write_cmdline(CMDLINE);
 	return 0;
 }
 
@@ -528,6 +539,65 @@ static void test_initdata(void **state)
 	}
 }
 
+
+/* Replace the first `from` in CMDLINE by `to`, or append `to` when the line has no `from`
+ * (the build's line leaves that parameter at its default). */
+static char *line_with(const char *from, const char *to)
+{
+	const char *at = strstr(CMDLINE, from);
+	char *out;
+	if (!at) {
+		assert_true(asprintf(&out, "%s %s", CMDLINE, to) > 0);
+		return out;
+	}
+	assert_true(asprintf(&out, "%.*s%s%s", (int)(at - CMDLINE), CMDLINE, to,
+			     at + strlen(from)) > 0);
+	return out;
+}
+
+/*
+ * The issue's cmdline attacks, held by check as a mismatch (expect, refvalues and the
+ * builder refuse the same with exit 3: tests/interop/cmdline-attacks.sh).  The evidence
+ * is that of the honest boot; only the line given as --cmdline changes.
+ */
+static void test_cmdline_attacks(void **state)
+{
+	make_evidence(HONEST);
+	make_pin_options();
+	static const char *const appended[] = {
+		" tdverity.init=/bin/sh", "\nrdinit=/bin/sh", " init=/bin/sh", " rdinit=/bin/sh",
+		" root=/dev/vda1", " noinitrd", " dm-mod.create=x", " rd.systemd.verity=0",
+		" rd.break", " systemd.verity=0", " usrhash=0011", " emergency", " single",
+		" rescue", " systemd.unit=emergency.target", " systemd.debug_shell",
+		" kgdboc=ttyS0 kgdbwait", " -- /bin/sh", " panic=1 panic=0",
+	};
+	char *line;
+	for (size_t i = 0; i < ELEMENTSOF(appended) + 5; i++) {
+		char long_tail[2200];
+		if (i < ELEMENTSOF(appended))
+			assert_true(asprintf(&line, "%s%s", CMDLINE, appended[i]) > 0);
+		else if (i == ELEMENTSOF(appended)) {
+			memset(long_tail, 'x', 2100);
+			long_tail[2100] = 0;
+			assert_true(asprintf(&line, "%s %s", CMDLINE, long_tail) > 0);
+		} else if (i == ELEMENTSOF(appended) + 1)
+			line = line_with("tdverity.init=/sbin/init", "tdverity.init=/bin/sh");
+		else if (i == ELEMENTSOF(appended) + 2)
+			line = line_with("tdverity.measure=auto", "tdverity.measure=none");
+		else if (i == ELEMENTSOF(appended) + 3)
+			line = line_with("roothash=4f", "roothash=5f");
+		else
+			line = line_with("data-blocks=1000", "data-blocks=1001");
+		write_cmdline(line);
+		if (run_check(PINNED) != VERIFY_MISMATCH || !strstr(output, "FAIL  cmdline  "))
+			fail_msg("check passed the cmdline attack %zu: %.80s\n%s", i, line, output);
+		free(line);
+	}
+	/* The honest line still verifies. */
+	write_cmdline(CMDLINE);
+	assert_int_equal(run_check(PINNED), VERIFY_OK);
+}
+
 static void test_bad_artefacts(void **state)
 {
 	make_evidence(HONEST);
@@ -553,6 +623,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_cmdline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_debug_td, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initdata, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cmdline_attacks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_artefacts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

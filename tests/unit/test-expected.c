@@ -260,8 +260,9 @@ static void test_refvalues_json(void **state)
 
 	char *json;
 	assert_int_equal(refvalues_build_json(&in, true, &json, NULL), 0);
-	/* Only rtmr_3 is determined by a manifest alone; the rest must not be invented. */
-	assert_non_null(strstr(json, "\"rtmr_3\""));
+	/* A manifest alone determines only RTMR3, which proves nothing alone: withheld, and
+	 * the rest must not be invented. */
+	assert_null(strstr(json, "\"rtmr_3\""));
 	assert_null(strstr(json, "\"rtmr_1\""));
 	assert_null(strstr(json, "\"mr_td\""));
 	free(json);
@@ -274,6 +275,8 @@ static void test_refvalues_json(void **state)
 	assert_non_null(strstr(json, "\"abababababab"));
 	assert_non_null(strstr(json, "\"omitted\""));
 	assert_non_null(strstr(json, "\"rtmr_1\": \"the kernel image was not given"));
+	assert_non_null(strstr(json, "\"rtmr_3\": \"withheld: RTMR3 proves nothing alone"));
+	assert_non_null(strstr(json, "needs rtmr_0, rtmr_1, rtmr_2 pinned"));
 	free(json);
 	free(data);
 }

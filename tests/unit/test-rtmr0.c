@@ -250,6 +250,38 @@ static void test_madt_cpus(void **state)
 	assert_int_equal(acpi_tables_count_cpus(t, 7, &n), -EBADMSG);
 }
 
+static void test_rsdp_derive(void **state)
+{
+	/* Tables with the RSDT at 0x3aad, as in the VM of trustee's real TD log: the RSDP
+	 * derived from them is the one whose digest that log's "ACPI DATA" event holds. */
+	size_t len = 0x3aad + 40 + 64;
+	uint8_t *t = calloc(1, len);
+	assert_non_null(t);
+	memcpy(t, "FACS", 4);
+	le32_put(t + 4, 64);
+	memcpy(t + 64, "DSDT", 4);
+	le32_put(t + 68, 0x3aad - 64);
+	memcpy(t + 0x3aad, "RSDT", 4);
+	le32_put(t + 0x3aad + 4, 40);
+	memcpy(t + 0x3aad + 10, "BOCHS ", 6);
+	uint8_t rsdp[ACPI_RSDP_V1_SIZE], d[SHA384_SIZE];
+	assert_int_equal(acpi_rsdp_derive(t, len, rsdp), 0);
+	unit_assert_hex(rsdp, sizeof(rsdp), "525344205054522000424f4348532000ad3a0000");
+	assert_int_equal(digest_buf(HASH_SHA384, rsdp, sizeof(rsdp), d), 0);
+	unit_assert_hex(d, SHA384_SIZE,
+			"379c9de60d0dd6862394273f66ad30e8707ba61b601e379e9c4718a026e06c66"
+			"f78a5d98d3fd147b06d9398ccd4174ef");
+	/* ACPI 2.0 tables (an XSDT) are not modelled; no RSDT; a broken length. */
+	memcpy(t + 64, "XSDT", 4);
+	assert_int_equal(acpi_rsdp_derive(t, len, rsdp), -ENOTSUP);
+	memcpy(t + 64, "DSDT", 4);
+	memcpy(t + 0x3aad, "SSDT", 4);
+	assert_int_equal(acpi_rsdp_derive(t, len, rsdp), -ENOTSUP);
+	le32_put(t + 68, 0x100000);
+	assert_int_equal(acpi_rsdp_derive(t, len, rsdp), -EBADMSG);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_trustee_ovmf_rtmr0),
 		cmocka_unit_test(test_madt_cpus),
+		cmocka_unit_test(test_rsdp_derive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

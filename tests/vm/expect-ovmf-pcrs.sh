@@ -37,6 +37,9 @@ if /bin/busybox insmod /qemu_fw_cfg.ko 2>/dev/null; then
 	echo TDV-ACPI-BEGIN
 	/bin/busybox xxd -p /sys/firmware/qemu_fw_cfg/by_name/etc/acpi/tables/raw
 	echo TDV-ACPI-END
+	echo TDV-RSDP-BEGIN
+	/bin/busybox xxd -p /sys/firmware/qemu_fw_cfg/by_name/etc/acpi/rsdp/raw
+	echo TDV-RSDP-END
 fi
 for b in sha256 sha384; do
 	for p in 4 9; do
@@ -64,6 +67,8 @@ boot() { # name machine memory
 		xxd -r -p >"$T/$1.tpmlog"
 	tr -d '\r' <"$T/$1.console" | sed -n '/^TDV-ACPI-BEGIN$/,/^TDV-ACPI-END$/p' | sed '1d;$d' |
 		xxd -r -p >"$T/$1.acpi-tables"
+	tr -d '\r' <"$T/$1.console" | sed -n '/^TDV-RSDP-BEGIN$/,/^TDV-RSDP-END$/p' | sed '1d;$d' |
+		xxd -r -p >"$T/$1.acpi-rsdp"
 	[ "$(wc -l <"$T/$1.pcrs")" = 4 ] || { tail -n 30 "$T/$1.console" >&2; fail "$1: no PCR lines"; }
 }
 predict() { # out machine memory [extra expect args...]
@@ -128,11 +133,15 @@ set -- $(jq -r '.events[] | select(.description == "variable SecureBoot (empty)"
 	"\(.pcr) \(.type_id) \(.sha256) \(.sha384)"' "$T/fw-unsupported.json")
 assert_eq "$(in_log "$@")" 0 "SecureBoot predicted absent"
 
-# --cpus against the MADT QEMU built for this -smp 1 guest.
+# --cpus against the MADT QEMU built for this -smp 1 guest; the RSDP blob derived from the
+# tables must be the one QEMU hands the firmware.
 if [ -n "$fwcfg" ] && [ -s "$T/q35-4G.acpi-tables" ]; then
 	a=(--firmware /usr/share/ovmf/OVMF.fd --memory 4G --acpi-tables "$T/q35-4G.acpi-tables")
-	"$VERIFY_BIN" expect "${a[@]}" --cpus 1 --json >/dev/null ||
+	"$VERIFY_BIN" expect "${a[@]}" --cpus 1 --json >"$T/acpi.json" ||
 		fail "--cpus 1 refused for QEMU's own -smp 1 tables"
+	assert_eq "$(jq -r '.events[] | select(.kind == "acpi-rsdp") | .sha384' "$T/acpi.json")" \
+		"$(sha384sum <"$T/q35-4G.acpi-rsdp" | cut -d' ' -f1)" "RSDP derived from the tables"
+	info "etc/acpi/rsdp derived from etc/acpi/tables: equal to QEMU's ($(xxd -p "$T/q35-4G.acpi-rsdp"))"
 	expect_exit 3 "$VERIFY_BIN" expect "${a[@]}" --cpus 2
 	expect_stderr "lists 1 enabled vCPUs"
 	info "QEMU's ACPI tables ($(stat -c %s "$T/q35-4G.acpi-tables") bytes): MADT has 1 vCPU"
