@@ -268,7 +268,13 @@ int build_reference_values_json(const struct build_result *r, const char *initrd
 {
 	_cleanup_free_ uint8_t *event = NULL;
 	size_t len;
-	int ret2 = rootfs_event_data(&r->root, &event, &len);
+	struct verity_cmdline v;
+	int ret2 = verity_cmdline_parse_text(r->cmdline, &v, NULL);
+	if (ret2 < 0)
+		return ret2;
+	/* The event /init will measure: of the build's volume, and of what its line runs. */
+	v.root = r->root;
+	ret2 = v.measure == MEASURE_NONE ? 0 : verity_cmdline_rootfs_event(&v, NULL, &event, &len);
 	if (ret2 < 0)
 		return ret2;
 
@@ -279,12 +285,8 @@ int build_reference_values_json(const struct build_result *r, const char *initrd
 	struct refvalues_inputs in = { 0 };
 	expected_inputs_init(&in.expected);
 	in.expected.rootfs_event = event;
-	in.expected.rootfs_event_len = len;
+	in.expected.rootfs_event_len = event ? len : 0;
 	in.expected.initrd_path = initrd_path;
-	struct verity_cmdline v;
-	ret2 = verity_cmdline_parse_text(r->cmdline, &v, NULL);
-	if (ret2 < 0)
-		return ret2;
 	in.expected.rootfs_rtmr = v.rtmr;
 	in.expected.rootfs_pcr = v.pcr;
 	_cleanup_free_ char *json = NULL;
