@@ -540,6 +540,8 @@ int quote_appraise(const struct tdx_quote *q, const struct appraise_options *o,
 		   struct quote_appraisal *ret, struct tdv_error *err)
 {
 	struct quote_appraisal a = { 0 };
+	/* Threat: a quote edited after signing (another TD report, attestation key or QE
+	 * report spliced in): each signature binds the next link. */
 	int r = tdx_quote_verify(q, &a.sig, err);
 	if (r < 0)
 		return r;

@@ -94,3 +94,27 @@ expect_exit 3 "$VERIFY_BIN" expect --firmware "$fw" --memory 4M
 expect_stderr "outside the TD's RAM"
 expect_exit 3 "$VERIFY_BIN" expect --firmware "$fw" --memory 2G --acpi-tables "$T/none"
 expect_exit 2 "$VERIFY_BIN" refvalues --manifest /dev/null --firmware "$fw" --mrtd 00
+expect_exit 2 "$VERIFY_BIN" expect --firmware "$fw" --cpus 2
+expect_exit 2 "$VERIFY_BIN" expect --firmware "$fw" --acpi-tables "$T/tables" --cpus x
+expect_exit 3 "$VERIFY_BIN" expect --firmware "$fw" --acpi-tables "$T/tables" --cpus 1
+expect_stderr "not QEMU's ACPI tables"
+
+# With a kernel (direct boot: the second separator) every RTMR0 event of edk2-pre-202411
+# is determined: expect prints RTMR0.
+kernel=
+for k in ${TDV_KERNEL:-} /var/cache/tdverity/kernel/*/vmlinuz /boot/vmlinuz-*; do
+	[ -f "$k" ] && [ -r "$k" ] && { kernel=$k; break; }
+done
+if [ -n "$kernel" ]; then
+	printf 'console=ttyS0\n' >"$T/cmdline.txt"
+	k=("${a[@]}" --qemu-version 9.0 --kernel "$kernel" --initrd "$T/tables"
+		--cmdline "$T/cmdline.txt" --firmware-profile edk2-pre-202411)
+	"$VERIFY_BIN" expect "${k[@]}" --json >"$T/full.json" || fail "expect with a kernel"
+	r0=$(jq -r .rtmr.rtmr0 "$T/full.json")
+	[ "$r0" != null ] || fail "RTMR0 not determined with every input given"
+	# The memory size moves only the TD HOB, hence RTMR0.
+	"$VERIFY_BIN" expect "${k[@]}" --memory 4G --json >"$T/full4.json" || fail "expect -m 4G"
+	[ "$(jq -r .rtmr.rtmr0 "$T/full4.json")" != "$r0" ] || fail "RTMR0 did not move with --memory"
+	assert_eq "$(jq -r .rtmr.rtmr1 "$T/full4.json")" "$(jq -r .rtmr.rtmr1 "$T/full.json")" "RTMR1 with -m 4G"
+	info "RTMR0 with every input: $r0"
+fi
