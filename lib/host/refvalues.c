@@ -3,17 +3,13 @@
 
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/cleanup.h"
 #include "host/rtmr0.h"
 
 #include <string.h>
 
 #include <json-c/json.h>
 
-static void json_object_putp(json_object **o)
-{
-	json_object_put(*o);
-}
-#define _cleanup_json_ _cleanup_(json_object_putp)
 
 /* json-c reports allocation failures as NULL; every add below checks through this. */
 static int add(json_object *obj, const char *key, json_object *val)
