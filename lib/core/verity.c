@@ -365,21 +365,9 @@ static int unit_run(struct level_job *job, struct hasher *h, uint64_t first, uin
 			have += bit_get(job->done, first + k);
 		if (have == n)
 			return 0;
-		if (have > 0) { /* the file may end before the unit's last slot */
-			memset(computed, 0, n * job->slot_size);
-			size_t len = n * job->slot_size, got = 0;
-			while (got < len) {
-				ssize_t m = pread(job->out_fd, computed + got, len - got,
-						  (off_t)(out + got));
-				if (m < 0 && errno == EINTR)
-					continue;
-				if (m < 0)
-					return negative_errno();
-				if (m == 0)
-					break;
-				got += (size_t)m;
-			}
-		}
+		/* verity_stream_new() made the hash file long enough for every slot. */
+		if (have > 0 && (r = pread_full(job->out_fd, computed, n * job->slot_size, out)) < 0)
+			return r;
 	}
 	r = pread_full(job->in_fd, in, n * job->in_block_size,
 		       job->in_offset + first * job->in_block_size);
@@ -720,6 +708,18 @@ int verity_stream_new(const struct verity_params *p, int data_fd, uint64_t data_
 	if (!s->done) {
 		free(s);
 		return -ENOMEM;
+	}
+	/* The final pass reads the streamed slots back a unit at a time: a regular hash file
+	 * gets its full length now (the build writes all of it anyway). */
+	struct stat st;
+	uint64_t area, end;
+	if (fstat(hash_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    verity_hash_area_size(p, &area) == 0 && add_ok(p->hash_offset, area, &end) &&
+	    (uint64_t)st.st_size < end && ftruncate(hash_fd, (off_t)end) < 0) {
+		r = negative_errno();
+		free(s->done);
+		free(s);
+		return r;
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);

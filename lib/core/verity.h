@@ -109,7 +109,8 @@ int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_
  * (on `threads` threads), builds the upper levels and returns the root: the same hash
  * area bytes and root as verity_tree_build() on the finished data.  The caller promises
  * that an announced block no longer changes (else the tree does not match the data).
- * verity_stream_free() (NULL-safe) stops the thread; call it after finish too.
+ * verity_stream_free() (NULL-safe) stops the thread; call it after finish too.  A regular
+ * hash file shorter than the end of the hash area is extended to it by new().
  * -EINVAL on bad parameters or a range past data_blocks; finish() returns the thread's
  * errors (-EIO, -errno from I/O); final() returns them early, or -ENOMEM.
  */
