@@ -285,12 +285,36 @@ static int volume_json(const struct build_manifest *m, json_object *o)
 	return r;
 }
 
+static const char *const boot_names[] = {
+	[BUILD_BOOT_INITRD] = "initrd",
+	[BUILD_BOOT_DM_INIT] = "dm-init",
+	[BUILD_BOOT_BUILTIN_INITRAMFS] = "builtin-initramfs",
+};
+
+const char *build_boot_name(enum build_boot b)
+{
+	return (size_t)b < ELEMENTSOF(boot_names) ? boot_names[b] : NULL;
+}
+
+int build_boot_from_name(const char *name, enum build_boot *ret)
+{
+	for (size_t i = 0; i < ELEMENTSOF(boot_names); i++)
+		if (strcmp(name, boot_names[i]) == 0) {
+			*ret = (enum build_boot)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 int build_manifest_write_json(const struct build_manifest *m, char **ret_text)
 {
 	_cleanup_json_ json_object *o = json_object_new_object();
 	if (!o)
 		return -ENOMEM;
 	int r = volume_json(m, o);
+	if (r >= 0 && m->have_boot)
+		r = build_boot_name(m->boot) ? json_add_str(o, "boot", build_boot_name(m->boot))
+					     : -EINVAL;
 	if (r >= 0)
 		r = provenance_json(m, o);
 	if (r >= 0)
@@ -753,19 +777,31 @@ static int read_all(json_object *top, struct build_manifest *m, struct tdv_error
 		"tool", "inputs", "seed", "source_date_epoch", "layout", "hash_algorithm",
 		"root_hash", "salt", "data_blocks", "data_block_size", "hash_block_size",
 		"hash_offset", "superblock", "verity_uuid", "cmdline", "filesystem",
-		"partitions", "disk", "outputs", "initrd", "rootfs_event", NULL,
+		"partitions", "disk", "outputs", "initrd", "rootfs_event", "boot", NULL,
 	};
-	const char *cmdline = NULL;
+	const char *cmdline = NULL, *boot = NULL;
 	int r;
 	if ((r = only_members(top, "top level", allowed, err)) < 0 ||
 	    (r = read_volume(top, m, err)) < 0 || (r = read_partitions(top, m, err)) < 0 ||
 	    (r = read_provenance(top, m, err)) < 0 || (r = read_disk(top, m, err)) < 0 ||
 	    (r = read_initrd(top, m, err)) < 0 || (r = read_rootfs_event(top, m, err)) < 0 ||
-	    (r = get_str(top, "", "cmdline", false, &cmdline, err)) < 0)
+	    (r = get_str(top, "", "boot", false, &boot, err)) < 0)
+		return r;
+	if (r > 0) {
+		if (build_boot_from_name(boot, &m->boot) < 0)
+			return bad(err, "boot: expected initrd, dm-init or builtin-initramfs");
+		m->have_boot = true;
+		/* dm-init has no init of ours: no initrd, no tdverity cmdline. */
+		if (m->boot == BUILD_BOOT_DM_INIT && m->have_initrd)
+			return bad(err, "boot: dm-init and an initrd exclude each other");
+	}
+	if ((r = get_str(top, "", "cmdline", false, &cmdline, err)) < 0)
 		return r;
 	if (r > 0) {
 		struct tdv_error why = { { 0 } };
-		if (build_manifest_check_cmdline(m, cmdline, NULL, &why) < 0)
+		bool dm_init = m->have_boot && m->boot == BUILD_BOOT_DM_INIT;
+		if (dm_init ? build_manifest_check_dm_init(m, cmdline, &why) < 0
+			    : build_manifest_check_cmdline(m, cmdline, NULL, &why) < 0)
 			return bad(err, "'cmdline' disagrees with the manifest: %s", why.msg);
 		if (!(m->cmdline = strdup(cmdline)))
 			return -ENOMEM;
