@@ -501,6 +501,13 @@ static int plan(struct build_ctx *x)
 	return 0;
 }
 
+static int blocks_final(void *userdata, uint64_t first, uint64_t n)
+{
+	return verity_stream_final(userdata, first, n);
+}
+
+static void verity_stream_freep(struct verity_stream **s) { verity_stream_free(*s); }
+
 static int write_images(struct build_ctx *x)
 {
 	struct build_result *r = x->r;
@@ -525,18 +532,26 @@ static int write_images(struct build_ctx *x)
 	if (ret < 0)
 		return ret;
 
-	ret = ext4_image_write(x->tree, &x->ext4, data_path, g->data_offset, x->err);
-	if (ret < 0)
-		return ret == -EFBIG || ret == -ENOSPC ? bad_input(x, ret) : ret;
-	phase_mark(x, "ext4 write");
-
 	_cleanup_close_ int data_fd = open(data_path, O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int hash_fd = open(hash_path, O_RDWR | O_CLOEXEC);
 	if (data_fd < 0 || hash_fd < 0)
-		return tdv_error_set(x->err, negative_errno(), "cannot reopen the image: %s", strerror(errno));
+		return tdv_error_set(x->err, negative_errno(), "cannot open the image: %s", strerror(errno));
 	struct verity_params p = r->root.params;
 	p.hash_offset = g->hash_offset; /* in the file; the cmdline's is relative (0) */
-	ret = verity_tree_build(&p, data_fd, g->data_offset, hash_fd, 0, r->root.root_hash);
+	/* The tree is hashed from the file data as the ext4 writer writes it (a second
+	 * thread), not read back afterwards: verity_stream_finish() only hashes the rest. */
+	_cleanup_(verity_stream_freep) struct verity_stream *vs = NULL;
+	ret = verity_stream_new(&p, data_fd, g->data_offset, hash_fd, 0, &vs);
+	if (ret < 0)
+		return tdv_error_set(x->err, ret, "dm-verity hash tree: %s", strerror(-ret));
+	struct ext4_options ext4 = x->ext4;
+	ext4.blocks_final = blocks_final;
+	ext4.blocks_final_userdata = vs;
+	ret = ext4_image_write(x->tree, &ext4, data_path, g->data_offset, x->err);
+	if (ret < 0)
+		return ret == -EFBIG || ret == -ENOSPC ? bad_input(x, ret) : ret;
+	phase_mark(x, "ext4 write");
+	ret = verity_stream_finish(vs, r->root.root_hash);
 	if (ret < 0)
 		return tdv_error_set(x->err, ret, "dm-verity hash tree: %s", strerror(-ret));
 	phase_mark(x, "verity tree");

@@ -2,7 +2,7 @@
 /*
  * Every identifier of a build (verity salt and superblock UUID, ext4 UUID and htree hash
  * seed, disk GUID) derives from the inputs: no randomness, so two builds of the same
- * inputs are bit-identical (DESIGN.md decision 2).  Each identifier has its own label, so
+ * inputs are bit-identical (docs/DESIGN.md decision 2).  Each identifier has its own label, so
  * knowing one (the salt and UUIDs are public) reveals nothing about the others beyond the
  * master digest they share, and no two can be equal by construction.
  */
@@ -22,35 +22,34 @@ static int cmp_inputs(const void *a, const void *b)
 	return r ? r : memcmp(x->sha256, y->sha256, 32);
 }
 
-static int update_u64(EVP_MD_CTX *ctx, uint64_t v)
+static bool update(struct digest_stream *s, const void *data, size_t len)
+{
+	return digest_stream_update(s, data, len) == 0;
+}
+
+static bool update_u64(struct digest_stream *s, uint64_t v)
 {
 	uint8_t b[8];
 	le64_put(b, v);
-	return EVP_DigestUpdate(ctx, b, sizeof(b));
+	return update(s, b, sizeof(b));
 }
-
-static void evp_md_ctx_freep(EVP_MD_CTX **c) { EVP_MD_CTX_free(*c); }
 
 static int compute_master(const char *seed, uint64_t epoch, enum hash_alg alg,
 			  const struct derive_input *sorted, size_t n, uint8_t out[32])
 {
-	_cleanup_(evp_md_ctx_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct digest_stream s;
 	const char *alg_name = hash_alg_name(alg);
-	unsigned len = 0;
-	if (!ctx)
-		return -ENOMEM;
 	if (!alg_name)
 		return -EINVAL;
-	int ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-		 EVP_DigestUpdate(ctx, DERIVE_DOMAIN, sizeof(DERIVE_DOMAIN)) && /* with its NUL */
-		 update_u64(ctx, strlen(seed)) && EVP_DigestUpdate(ctx, seed, strlen(seed)) &&
-		 update_u64(ctx, epoch) && EVP_DigestUpdate(ctx, alg_name, strlen(alg_name) + 1) &&
-		 update_u64(ctx, n);
+	bool ok = digest_stream_init(&s, HASH_SHA256) == 0 &&
+		  update(&s, DERIVE_DOMAIN, sizeof(DERIVE_DOMAIN)) && /* with its NUL */
+		  update_u64(&s, strlen(seed)) && update(&s, seed, strlen(seed)) &&
+		  update_u64(&s, epoch) && update(&s, alg_name, strlen(alg_name) + 1) &&
+		  update_u64(&s, n);
 	for (size_t i = 0; ok && i < n; i++)
-		ok = EVP_DigestUpdate(ctx, sorted[i].role, strlen(sorted[i].role) + 1) &&
-		     EVP_DigestUpdate(ctx, sorted[i].sha256, 32);
-	ok = ok && EVP_DigestFinal_ex(ctx, out, &len) && len == 32;
-	return ok ? 0 : -EIO;
+		ok = update(&s, sorted[i].role, strlen(sorted[i].role) + 1) &&
+		     update(&s, sorted[i].sha256, 32);
+	return ok && digest_stream_final(&s, out) == 0 ? 0 : -EIO;
 }
 
 static int derive_one(const uint8_t master[32], const char *label, uint8_t *out, size_t len)

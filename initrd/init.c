@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The steps of /init, in order (issue 3, DESIGN.md decisions 3-5).  Each step returns 0 or
+ * The steps of /init, in order (issue 3, docs/DESIGN.md decisions 3-5).  Each step returns 0 or
  * a negative errno with a message in ctx->err; tdverity_init_run() prints the one failure
  * line naming the step and powers off.  No step ever continues after a failed check.
  */
@@ -458,7 +458,7 @@ static int step_verity(struct init_ctx *ctx)
 		return STEP_ERR(ctx, r, "mknod %s: %s", INIT_DM_NODE, strerror(-r));
 	}
 	r = read_back(ctx);
-	/* Now arm the corruption policy for everything read later (DESIGN.md decision 5). */
+	/* Now arm the corruption policy for everything read later (docs/DESIGN.md decision 5). */
 	if (r >= 0)
 		r = load_and_resume(ctx, control, true);
 	if (r < 0) {

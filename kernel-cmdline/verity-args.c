@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The verity part of the measured kernel command line: build it (tdverity-build) and
- * read it back strictly (tdverity-init, tdverity-verify).
+ * read it back strictly (tdverity-init; tdverity-verify through lib/host/manifest.c
+ * build_manifest_check_cmdline(), so both read the line with this one parser).
  *
  * Threat: the command line is measured, but whatever /init reads from it decides which
  * blocks are trusted.  So the reader accepts exactly one spelling of each parameter, no

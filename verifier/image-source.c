@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "verifier/image-source.h"
 #include "core/util.h"
+#include "host/cleanup.h"
 
 #include <blkid/blkid.h>
 #include <string.h>
@@ -9,12 +10,6 @@
 #define SECTOR_SIZE 512u
 
 enum part_role { ROLE_NONE, ROLE_DATA, ROLE_HASH };
-
-static void blkid_probep(blkid_probe *pr)
-{
-	if (*pr)
-		blkid_free_probe(*pr);
-}
 
 int image_partitions_probe(const char *path, struct image_partitions *ret, struct tdv_error *err)
 {

@@ -216,3 +216,45 @@ int hex_decode_exact(const char *hex, uint8_t *out, size_t out_len)
 	size_t n;
 	return hex_decode(hex, out, out_len, &n);
 }
+
+/* ---- streaming (digest.h): SHA-2 only, low-level calls as digest_two() ------------ */
+
+int digest_stream_init(struct digest_stream *s, enum hash_alg alg)
+{
+	int ok;
+	s->alg = alg;
+	switch (alg) {
+	case HASH_SHA256: ok = SHA256_Init(&s->state.sha256); break;
+	case HASH_SHA384: ok = SHA384_Init(&s->state.sha512); break;
+	case HASH_SHA512: ok = SHA512_Init(&s->state.sha512); break;
+	default: return -EINVAL;
+	}
+	return ok ? 0 : -EIO;
+}
+
+int digest_stream_update(struct digest_stream *s, const void *data, size_t len)
+{
+	int ok;
+	if (len == 0)
+		return 0;
+	switch (s->alg) {
+	case HASH_SHA256: ok = SHA256_Update(&s->state.sha256, data, len); break;
+	case HASH_SHA384: ok = SHA384_Update(&s->state.sha512, data, len); break;
+	case HASH_SHA512: ok = SHA512_Update(&s->state.sha512, data, len); break;
+	default: return -EINVAL;
+	}
+	return ok ? 0 : -EIO;
+}
+
+int digest_stream_final(struct digest_stream *s, uint8_t *out)
+{
+	int ok;
+	switch (s->alg) {
+	case HASH_SHA256: ok = SHA256_Final(out, &s->state.sha256); break;
+	case HASH_SHA384: ok = SHA384_Final(out, &s->state.sha512); break;
+	case HASH_SHA512: ok = SHA512_Final(out, &s->state.sha512); break;
+	default: return -EINVAL;
+	}
+	OPENSSL_cleanse(&s->state, sizeof(s->state));
+	return ok ? 0 : -EIO;
+}

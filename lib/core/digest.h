@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #define DIGEST_MAX_SIZE 64
 #define SHA1_SIZE 20
@@ -69,6 +70,25 @@ const EVP_MD *digest_sm3_md(void);
 /* Digest of the concatenation a ‖ b (the extend operation's building block). */
 int digest_two(enum hash_alg alg, const void *a, size_t alen, const void *b, size_t blen,
 	       uint8_t *out);
+/*
+ * A streaming digest: digest_stream_init(), digest_stream_update() any number of times,
+ * digest_stream_final() once (it writes hash_alg_size(alg) bytes and wipes the state).
+ * A plain value, no allocation; built on libcrypto's low-level SHA-2 calls, like
+ * digest_two(), so the static /init does not pull in the EVP machinery.  SHA-2 only:
+ * -EINVAL for any other algorithm (the SHA-1 and SM3 PCR banks go through
+ * hash_alg_md()), -EIO for a libcrypto failure.
+ */
+struct digest_stream {
+	enum hash_alg alg;
+	union {
+		SHA256_CTX sha256;
+		SHA512_CTX sha512; /* SHA-384 too */
+	} state;
+};
+int digest_stream_init(struct digest_stream *s, enum hash_alg alg);
+int digest_stream_update(struct digest_stream *s, const void *data, size_t len);
+int digest_stream_final(struct digest_stream *s, uint8_t *out);
+
 /* Stream a whole file through the hash (no size limit, constant memory). */
 int digest_file(enum hash_alg alg, const char *path, uint8_t *out);
 int digest_fd(enum hash_alg alg, int fd, uint8_t *out);

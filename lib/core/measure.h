@@ -3,7 +3,7 @@
  * The rootfs measurement event and the bytes around it, shared by the three programs:
  * tdverity-init extends and logs it, tdverity-verify and tdverity-build predict it.
  *
- * The event (DESIGN.md decision 4) is an attestation-agent (AAEL) tagged event:
+ * The event (docs/DESIGN.md decision 4) is an attestation-agent (AAEL) tagged event:
  *
  *     event data = u32le 0x4141454C ‖ u32le N ‖ "tdverity rootfs <canonical JSON>" (N bytes)
  *     digest     = HASH(event data)           (SHA-384 for an RTMR)

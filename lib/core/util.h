@@ -3,7 +3,7 @@
  * Small utilities shared by every tdverity program: cleanup attributes, checked
  * arithmetic and whole-file / whole-buffer I/O.
  *
- * Conventions (see README.md, "House rules"): functions return 0 or a negative errno;
+ * Conventions (every library file follows them): functions return 0 or a negative errno;
  * output parameters are named ret_* and come last; they are left untouched on failure.
  * Library code never prints.
  */

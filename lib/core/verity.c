@@ -244,6 +244,11 @@ struct level_job {
 	uint64_t out_offset; /* slot i at out_offset + i * slot_size */
 
 	bool verify;
+	const uint8_t *done;		 /* build, leaf level: bit i set = slot i written already
+					  * (a streamed build, struct verity_stream) */
+	bool leaf;			 /* input is the data: worth a digest of the zero block */
+	bool have_zero;			 /* zero_digest = HASH(salt ‖ zero block of in_block_size) */
+	uint8_t zero_digest[DIGEST_MAX_SIZE];
 	const uint8_t *parent_untrusted; /* verify: per output block, NULL = all trusted */
 	uint8_t *child_untrusted;	 /* verify: per input block, may be NULL */
 
@@ -321,21 +326,56 @@ static int unit_check(struct level_job *job, uint64_t first, uint64_t n, const u
 	return 0;
 }
 
-static int unit_run(struct level_job *job, struct hasher *h, uint64_t first, uint64_t n,
-		    uint8_t *in, uint8_t *computed, uint8_t *stored)
+static bool bit_get(const uint8_t *bits, uint64_t i) { return bits[i / 8] & (1u << (i % 8)); }
+
+static bool block_is_zero(const uint8_t *b, size_t len)
 {
-	int r = pread_full(job->in_fd, in, n * job->in_block_size,
-			   job->in_offset + first * job->in_block_size);
-	if (r < 0)
-		return r;
-	memset(computed, 0, n * job->slot_size);
+	return b[0] == 0 && memcmp(b, b + 1, len - 1) == 0;
+}
+
+/* Digests of n input blocks; an all-zero block (free space) costs a compare, not a hash. */
+static int hash_blocks(struct level_job *job, struct hasher *h, const uint8_t *in, uint64_t n,
+		       uint8_t *computed, const uint8_t *done, uint64_t first)
+{
 	for (uint64_t k = 0; k < n; k++) {
-		r = hasher_block(h, in + k * job->in_block_size, job->in_block_size,
-				 computed + k * job->slot_size);
+		const uint8_t *block = in + k * job->in_block_size;
+		uint8_t *out = computed + k * job->slot_size;
+		if (done && bit_get(done, first + k))
+			continue;
+		memset(out, 0, job->slot_size);
+		if (job->have_zero && block_is_zero(block, job->in_block_size)) {
+			memcpy(out, job->zero_digest, job->digest_size);
+			continue;
+		}
+		int r = hasher_block(h, block, job->in_block_size, out);
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
+
+static int unit_run(struct level_job *job, struct hasher *h, uint64_t first, uint64_t n,
+		    uint8_t *in, uint8_t *computed, uint8_t *stored)
+{
 	uint64_t out = job->out_offset + first * job->slot_size;
+	int r;
+	if (job->done) { /* skip what the stream hashed; keep its slots */
+		uint64_t have = 0;
+		for (uint64_t k = 0; k < n; k++)
+			have += bit_get(job->done, first + k);
+		if (have == n)
+			return 0;
+		/* verity_stream_new() made the hash file long enough for every slot. */
+		if (have > 0 && (r = pread_full(job->out_fd, computed, n * job->slot_size, out)) < 0)
+			return r;
+	}
+	r = pread_full(job->in_fd, in, n * job->in_block_size,
+		       job->in_offset + first * job->in_block_size);
+	if (r < 0)
+		return r;
+	r = hash_blocks(job, h, in, n, computed, job->done, first);
+	if (r < 0)
+		return r;
 	if (!job->verify)
 		return pwrite_full(job->out_fd, computed, n * job->slot_size, out);
 	r = pread_full(job->out_fd, stored, n * job->slot_size, out);
@@ -382,8 +422,23 @@ static unsigned threads_resolve(unsigned threads)
 }
 
 /* Run job on up to `threads` threads (the caller's included); returns the job's error. */
+/* The digest every all-zero data block has (free space is zero: it needs no hash). */
+static int job_zero_digest(struct level_job *job)
+{
+	struct hasher h = { 0 };
+	_cleanup_free_ uint8_t *zero = calloc(1, job->in_block_size);
+	int r = zero ? hasher_init(&h, job->md, job->salt, job->salt_size) : -ENOMEM;
+	if (r >= 0)
+		r = hasher_block(&h, zero, job->in_block_size, job->zero_digest);
+	hasher_done(&h);
+	job->have_zero = r >= 0;
+	return r;
+}
+
 static int level_run(struct level_job *job, unsigned threads)
 {
+	if (job->leaf && job_zero_digest(job) < 0)
+		return -EIO;
 	job->unit_blocks = VERITY_UNIT_BYTES / job->in_block_size;
 	if (job->unit_blocks == 0)
 		job->unit_blocks = 1;
@@ -425,6 +480,7 @@ static void job_input(struct level_job *job, const struct verity_params *p,
 		      uint64_t data_offset, int hash_fd)
 {
 	if (level == 0) {
+		job->leaf = true;
 		job->in_fd = data_fd;
 		job->in_offset = data_offset;
 		job->in_block_size = p->data_block_size;
@@ -488,21 +544,13 @@ static int superblock_write(const struct verity_params *p, const struct verity_g
 	return pwrite_full(hash_fd, buf, len, p->hash_offset);
 }
 
-int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_offset, int hash_fd,
-		      unsigned threads, uint8_t *ret_root)
+/* The tree, the leaf slots marked in done (may be NULL) already written. */
+static int tree_build(const struct verity_params *p, const struct verity_geometry *gp,
+		      int data_fd, uint64_t data_offset, int hash_fd, unsigned threads,
+		      const uint8_t *done, uint8_t *ret_root)
 {
-	struct verity_geometry g;
-	uint64_t data_end;
-	int r = geometry_compute(p, &g);
-	if (r < 0)
-		return r;
-	if (data_fd < 0 || hash_fd < 0 || !ret_root)
-		return -EINVAL;
-	r = data_end_offset(p, data_offset, &data_end);
-	if (r < 0)
-		return r;
-	(void)posix_fadvise(data_fd, (off_t)data_offset, (off_t)(data_end - data_offset),
-			    POSIX_FADV_SEQUENTIAL);
+	const struct verity_geometry g = *gp;
+	int r;
 
 	if (p->superblock) {
 		r = superblock_write(p, &g, hash_fd);
@@ -514,6 +562,8 @@ int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_
 	for (unsigned level = 0; level < g.levels; level++) {
 		job_setup(&job, p, &g);
 		job_input(&job, p, &g, level, data_fd, data_offset, hash_fd);
+		if (level == 0)
+			job.done = done;
 		r = level_run(&job, threads);
 		if (r < 0)
 			return r;
@@ -534,6 +584,217 @@ int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_
 		return r;
 	memcpy(ret_root, root, g.digest_size);
 	return 0;
+}
+
+static int build_check(const struct verity_params *p, int data_fd, uint64_t data_offset,
+		       int hash_fd, const uint8_t *ret_root, struct verity_geometry *ret_g)
+{
+	uint64_t data_end;
+	int r = geometry_compute(p, ret_g);
+	if (r < 0)
+		return r;
+	if (data_fd < 0 || hash_fd < 0 || !ret_root)
+		return -EINVAL;
+	return data_end_offset(p, data_offset, &data_end);
+}
+
+int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_offset, int hash_fd,
+		      unsigned threads, uint8_t *ret_root)
+{
+	struct verity_geometry g;
+	int r = build_check(p, data_fd, data_offset, hash_fd, ret_root, &g);
+	if (r < 0)
+		return r;
+	(void)posix_fadvise(data_fd, (off_t)data_offset,
+			    (off_t)(p->data_blocks * p->data_block_size), POSIX_FADV_SEQUENTIAL);
+	return tree_build(p, &g, data_fd, data_offset, hash_fd, threads, NULL, ret_root);
+}
+
+/* ---- building while the data is written ----------------------------------------------- */
+
+struct stream_range {
+	uint64_t first, n;
+};
+
+struct verity_stream {
+	struct verity_params p;
+	struct verity_geometry g;
+	int data_fd, hash_fd;
+	uint64_t data_offset;
+	unsigned threads;
+	uint8_t *done; /* leaf slots the background thread wrote (read after it joined) */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct stream_range *queue; /* [head, tail) waiting, under lock */
+	size_t head, tail, cap;
+	bool closing;
+	bool running;
+	int error;
+	pthread_t thread;
+};
+
+static int stream_hash_range(struct verity_stream *s, struct level_job *job, struct hasher *h,
+			     uint8_t *in, uint8_t *computed, struct stream_range rg)
+{
+	for (uint64_t done = 0; done < rg.n;) {
+		uint64_t n = rg.n - done < job->unit_blocks ? rg.n - done : job->unit_blocks;
+		uint64_t first = rg.first + done;
+		int r = pread_full(s->data_fd, in, n * job->in_block_size,
+				   s->data_offset + first * job->in_block_size);
+		if (r >= 0)
+			r = hash_blocks(job, h, in, n, computed, NULL, first);
+		if (r >= 0)
+			r = pwrite_full(s->hash_fd, computed, n * job->slot_size,
+					job->out_offset + first * job->slot_size);
+		if (r < 0)
+			return r;
+		for (uint64_t i = first; i < first + n; i++)
+			s->done[i / 8] |= (uint8_t)(1u << (i % 8));
+		done += n;
+	}
+	return 0;
+}
+
+static void *stream_worker(void *arg)
+{
+	struct verity_stream *s = arg;
+	struct level_job job;
+	struct hasher h = { 0 };
+	job_setup(&job, &s->p, &s->g);
+	job_input(&job, &s->p, &s->g, 0, s->data_fd, s->data_offset, s->hash_fd);
+	job.unit_blocks = VERITY_UNIT_BYTES / job.in_block_size ? VERITY_UNIT_BYTES / job.in_block_size : 1;
+	_cleanup_free_ uint8_t *in = malloc(job.unit_blocks * job.in_block_size);
+	_cleanup_free_ uint8_t *computed = malloc(job.unit_blocks * job.slot_size);
+	int r = in && computed ? hasher_init(&h, job.md, job.salt, job.salt_size) : -ENOMEM;
+	if (r >= 0 && job_zero_digest(&job) < 0)
+		r = -EIO;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->head == s->tail && !s->closing)
+			pthread_cond_wait(&s->wake, &s->lock);
+		if (s->head == s->tail)
+			break;
+		struct stream_range rg = s->queue[s->head++];
+		pthread_mutex_unlock(&s->lock);
+		if (r >= 0)
+			r = stream_hash_range(s, &job, &h, in, computed, rg);
+		pthread_mutex_lock(&s->lock);
+	}
+	if (r < 0 && !s->error)
+		s->error = r;
+	pthread_mutex_unlock(&s->lock);
+	hasher_done(&h);
+	return NULL;
+}
+
+int verity_stream_new(const struct verity_params *p, int data_fd, uint64_t data_offset, int hash_fd,
+		      unsigned threads, struct verity_stream **ret)
+{
+	struct verity_stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	uint8_t root_check; /* build_check() wants a non-NULL root */
+	int r = build_check(p, data_fd, data_offset, hash_fd, &root_check, &s->g);
+	if (r < 0) {
+		free(s);
+		return r;
+	}
+	s->p = *p;
+	s->data_fd = data_fd;
+	s->hash_fd = hash_fd;
+	s->data_offset = data_offset;
+	s->threads = threads;
+	s->done = calloc(p->data_blocks / 8 + 1, 1);
+	if (!s->done) {
+		free(s);
+		return -ENOMEM;
+	}
+	/* The final pass reads the streamed slots back a unit at a time: a regular hash file
+	 * gets its full length now (the build writes all of it anyway). */
+	struct stat st;
+	uint64_t area, end;
+	if (fstat(hash_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    verity_hash_area_size(p, &area) == 0 && add_ok(p->hash_offset, area, &end) &&
+	    (uint64_t)st.st_size < end && ftruncate(hash_fd, (off_t)end) < 0) {
+		r = negative_errno();
+		free(s->done);
+		free(s);
+		return r;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	/* One data block has no leaf level (its digest is the root): nothing to stream. */
+	if (s->g.levels > 0 && pthread_create(&s->thread, NULL, stream_worker, s) == 0)
+		s->running = true;
+	*ret = s;
+	return 0;
+}
+
+int verity_stream_final(struct verity_stream *s, uint64_t first, uint64_t n)
+{
+	if (!s || first > s->p.data_blocks || n > s->p.data_blocks - first)
+		return -EINVAL;
+	if (!s->running || n == 0)
+		return 0; /* finish() hashes it */
+	pthread_mutex_lock(&s->lock);
+	int r = s->error;
+	if (r == 0 && s->tail == s->cap) {
+		if (s->head > 0) { /* reuse the consumed front */
+			memmove(s->queue, s->queue + s->head, (s->tail - s->head) * sizeof(*s->queue));
+			s->tail -= s->head;
+			s->head = 0;
+		} else {
+			size_t ncap = s->cap ? s->cap * 2 : 256;
+			struct stream_range *nq = reallocarray(s->queue, ncap, sizeof(*nq));
+			if (nq) {
+				s->queue = nq;
+				s->cap = ncap;
+			} else
+				r = -ENOMEM;
+		}
+	}
+	if (r == 0) {
+		s->queue[s->tail++] = (struct stream_range){ first, n };
+		pthread_cond_signal(&s->wake);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static int stream_stop(struct verity_stream *s)
+{
+	if (!s->running)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	s->closing = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	s->running = false;
+	return s->error;
+}
+
+void verity_stream_free(struct verity_stream *s)
+{
+	if (!s)
+		return;
+	(void)stream_stop(s);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
+	free(s->queue);
+	free(s->done);
+	free(s);
+}
+
+int verity_stream_finish(struct verity_stream *s, uint8_t *ret_root)
+{
+	if (!s || !ret_root)
+		return -EINVAL;
+	int r = stream_stop(s);
+	if (r < 0)
+		return r;
+	return tree_build(&s->p, &s->g, s->data_fd, s->data_offset, s->hash_fd, s->threads,
+			  s->done, ret_root);
 }
 
 /* ---- verification ------------------------------------------------------------------ */

@@ -100,6 +100,28 @@ int verity_tree_build(const struct verity_params *p, int data_fd, uint64_t data_
 		      unsigned threads, uint8_t *ret_root);
 
 /*
+ * The same tree, built while the data is still being written (the builder hashes file
+ * data as the ext4 writer writes it, instead of reading the finished image back):
+ * verity_stream_new() takes verity_tree_build()'s arguments and starts one background
+ * thread; verity_stream_final() says data blocks [first, first + n) hold their final
+ * bytes in data_fd (queued; the thread reads and hashes them into the leaf level);
+ * verity_stream_finish() waits for the thread, hashes every block it was not told about
+ * (on `threads` threads), builds the upper levels and returns the root: the same hash
+ * area bytes and root as verity_tree_build() on the finished data.  The caller promises
+ * that an announced block no longer changes (else the tree does not match the data).
+ * verity_stream_free() (NULL-safe) stops the thread; call it after finish too.  A regular
+ * hash file shorter than the end of the hash area is extended to it by new().
+ * -EINVAL on bad parameters or a range past data_blocks; finish() returns the thread's
+ * errors (-EIO, -errno from I/O); final() returns them early, or -ENOMEM.
+ */
+struct verity_stream;
+int verity_stream_new(const struct verity_params *p, int data_fd, uint64_t data_offset, int hash_fd,
+		      unsigned threads, struct verity_stream **ret);
+int verity_stream_final(struct verity_stream *s, uint64_t first, uint64_t n);
+int verity_stream_finish(struct verity_stream *s, uint8_t *ret_root);
+void verity_stream_free(struct verity_stream *s);
+
+/*
  * Verify every data block and every hash block against root (constant-time compares).
  * Returns 0 when all match; -EBADMSG on a mismatch, with *ret_bad describing the first
  * bad block (lowest level/index found); other negative errno on I/O errors (-EIO when a

@@ -3,6 +3,7 @@
 
 #include "core/digest.h"
 #include "core/util.h"
+#include "host/cleanup.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -441,7 +442,6 @@ static struct json_object *next_value(const char *s, size_t len, size_t *pos)
 	return o;
 }
 
-static void json_putp(struct json_object **o) { json_object_put(*o); }
 
 /*
  * Walk the top-level object member by member, keeping the raw bytes of the body value:
@@ -453,7 +453,7 @@ static int split_signed(const char *name, const char *s, size_t len, const char 
 {
 	size_t pos = skip_ws(s, len, 0);
 	bool have_sig = false;
-	_cleanup_(json_putp) struct json_object *body = NULL;
+	_cleanup_json_ struct json_object *body = NULL;
 	const char *key_name = NULL;
 	if (pos >= len || s[pos++] != '{')
 		return tdv_error_set(err, -EBADMSG, "%s: not a JSON object", name);
@@ -465,7 +465,7 @@ static int split_signed(const char *name, const char *s, size_t len, const char 
 			return tdv_error_set(err, -EBADMSG, "%s: malformed JSON at byte %zu", name,
 					     pos);
 		pos = skip_ws(s, len, pos);
-		_cleanup_(json_putp) struct json_object *key = next_value(s, len, &pos);
+		_cleanup_json_ struct json_object *key = next_value(s, len, &pos);
 		pos = skip_ws(s, len, pos);
 		if (!key || !json_object_is_type(key, json_type_string) || pos >= len ||
 		    s[pos++] != ':')
@@ -473,7 +473,7 @@ static int split_signed(const char *name, const char *s, size_t len, const char 
 					     pos);
 		pos = skip_ws(s, len, pos);
 		size_t start = pos;
-		_cleanup_(json_putp) struct json_object *v = next_value(s, len, &pos);
+		_cleanup_json_ struct json_object *v = next_value(s, len, &pos);
 		if (!v)
 			return tdv_error_set(err, -EBADMSG, "%s: malformed JSON value at byte %zu",
 					     name, start);

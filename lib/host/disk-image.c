@@ -2,6 +2,7 @@
 #include "host/disk-image.h"
 
 #include "core/util.h"
+#include "host/cleanup.h"
 
 #include <errno.h>
 #include <libfdisk/libfdisk.h>
@@ -134,15 +135,6 @@ uint32_t disk_mbr_id(const struct disk_ids *ids)
 	return id ? id : 1;
 }
 
-static void fdisk_contextp(struct fdisk_context **c)
-{
-	if (*c) {
-		fdisk_deassign_device(*c, 1);
-		fdisk_unref_context(*c);
-	}
-}
-static void fdisk_partitionp(struct fdisk_partition **p) { fdisk_unref_partition(*p); }
-static void fdisk_parttypep(struct fdisk_parttype **t) { fdisk_unref_parttype(*t); }
 
 struct part_spec {
 	size_t partno;

@@ -54,7 +54,7 @@
 
 /*
  * Firmware behaviour that changes the measurements, by edk2 release.  Named, never
- * guessed (DESIGN.md decision 6).
+ * guessed (docs/DESIGN.md decision 6).
  */
 enum firmware_profile {
 	/* edk2 before stable202411 (e.g. Debian 12's OVMF 2022.11): the separator after

@@ -28,6 +28,7 @@
 #define INODE_SIZE 256u
 #define BLOCKS_PER_GROUP (8 * BLOCK_SIZE)
 #define IO_CHUNK (4u << 20) /* also the longest extent a write adds (1024 blocks) */
+#define UNIX_IO_DIRECT_BLOCKS 4 /* e2fsprogs lib/ext2fs/unix_io.c WRITE_DIRECT_SIZE */
 #define LPF_BLOCKS 4		   /* lost+found is 16 KiB, as mke2fs makes it */
 #define MAX_TIMESTAMP 0x3ffffffffull /* ext4 extra-epoch times end in 2446 */
 
@@ -236,6 +237,7 @@ struct writer {
 	uint32_t *key_links;  /* per hard-link key: number of names */
 	uint64_t max_key;
 	uint8_t *buf;	      /* IO_CHUNK */
+	int final_error;      /* what o->blocks_final() returned, when it failed */
 	struct tdv_error *err;
 };
 
@@ -384,6 +386,17 @@ static errcode_t write_run(struct writer *w, ext2_ino_t ino, struct ext2_inode_l
 			rc = EXT2_ET_BLOCK_ALLOC_FAIL;
 		if (!rc)
 			rc = io_channel_write_blk64(w->fs->io, first, (int)len, data + i * BLOCK_SIZE);
+		/* unix_io writes a run longer than its WRITE_DIRECT_SIZE (4 blocks) with one
+		 * pwrite(2) before it returns; shorter ones may sit in its cache until close,
+		 * so only the long ones are final in the file now.  The data blocks of a file
+		 * are written once and never reused for metadata. */
+		if (!rc && len > UNIX_IO_DIRECT_BLOCKS && w->o->blocks_final) {
+			int r = w->o->blocks_final(w->o->blocks_final_userdata, first, len);
+			if (r < 0) {
+				w->final_error = r;
+				return EXT2_ET_SHORT_WRITE;
+			}
+		}
 		i += len;
 	}
 	return rc;
@@ -440,7 +453,9 @@ static int write_content(struct writer *w, ext2_ino_t ino, const struct rootfs_e
 				     e->path, r == -ESTALE ? "changed size while building"
 							   : strerror(-r));
 	if (rc)
-		return fs_error(w, rc, "write", e->path);
+		return w->final_error ? tdv_error_set(w->err, w->final_error, "ext4: %s: %s", e->path,
+						      strerror(-w->final_error))
+				      : fs_error(w, rc, "write", e->path);
 	if (s->fd < 0)
 		return 0;
 	/* Nothing may follow the measured size, and the bytes must be the measured ones:

@@ -2,6 +2,7 @@
 #include "host/initrd-image.h"
 
 #include "core/util.h"
+#include "host/cleanup.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -22,7 +23,7 @@ struct wanted_module {
 };
 
 /*
- * What the guest needs as modules (DESIGN.md: Debian 6.1 builds these as modules).  The
+ * What the guest needs as modules (docs/DESIGN.md: Debian 6.1 builds these as modules).  The
  * root path is required; the TPM drivers and the TDX guest driver with its TSM report
  * modules are optional (whichever the machine has is what gets used, and the measure
  * step decides whether a measurement device had to exist).  Names that are neither a
@@ -41,21 +42,6 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 	/* Library code never prints; failures come back as return values. */
 }
 
-static void kmod_ctx_unrefp(struct kmod_ctx **ctx)
-{
-	if (*ctx)
-		kmod_unref(*ctx);
-}
-static void kmod_list_unrefp(struct kmod_list **l)
-{
-	if (*l)
-		kmod_module_unref_list(*l);
-}
-static void kmod_module_unrefp(struct kmod_module **m)
-{
-	if (*m)
-		kmod_module_unref(*m);
-}
 
 void initrd_module_list_free(char **paths)
 {
@@ -342,21 +328,6 @@ static int cpio_file_cmp(const void *a, const void *b)
 	return strcmp(((const struct cpio_file *)a)->path, ((const struct cpio_file *)b)->path);
 }
 
-static void archive_readp(struct archive **a)
-{
-	if (*a)
-		archive_read_free(*a);
-}
-static void archive_writep(struct archive **a)
-{
-	if (*a)
-		archive_write_free(*a);
-}
-static void archive_entryp(struct archive_entry **e)
-{
-	if (*e)
-		archive_entry_free(*e);
-}
 
 static const char *const compressed_suffixes[] = { ".xz", ".zst", ".gz" };
 

@@ -3,17 +3,13 @@
 
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/cleanup.h"
 #include "host/rtmr0.h"
 
 #include <string.h>
 
 #include <json-c/json.h>
 
-static void json_object_putp(json_object **o)
-{
-	json_object_put(*o);
-}
-#define _cleanup_json_ _cleanup_(json_object_putp)
 
 /* json-c reports allocation failures as NULL; every add below checks through this. */
 static int add(json_object *obj, const char *key, json_object *val)
@@ -141,7 +137,7 @@ static json_object *pcrs_json(const struct expected_context *c)
 		json_object *bank = json_object_new_object();
 		int r = bank ? 0 : -ENOMEM;
 		for (size_t i = 0; r == 0 && i < n; i++) {
-			uint8_t v[SHA384_SIZE];
+			uint8_t v[DIGEST_MAX_SIZE];
 			char key[4];
 			snprintf(key, sizeof(key), "%u", pcrs[i]);
 			r = expected_replay_pcr(c->events, c->n_events, pcrs[i], algs[a], v);

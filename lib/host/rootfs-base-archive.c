@@ -34,7 +34,7 @@ static bool xattr_same(const struct rootfs_entry *e, const char *key, const void
 
 struct hashing_reader {
 	int fd;
-	EVP_MD_CTX *md;
+	struct digest_stream md;
 	uint8_t buf[64 * 1024];
 	int error; /* -errno from read() */
 };
@@ -52,7 +52,7 @@ static la_ssize_t hashing_read(struct archive *a, void *userdata, const void **r
 			archive_set_error(a, -h->error, "read: %s", strerror(-h->error));
 		return -1;
 	}
-	if (n > 0 && EVP_DigestUpdate(h->md, h->buf, (size_t)n) != 1) {
+	if (n > 0 && digest_stream_update(&h->md, h->buf, (size_t)n) < 0) {
 		h->error = -EIO;
 		return -1;
 	}
@@ -71,10 +71,7 @@ static int hashing_finish(struct hashing_reader *h, uint8_t out[32])
 		if (n == 0)
 			break;
 	}
-	unsigned len = 0;
-	if (EVP_DigestFinal_ex(h->md, out, &len) != 1 || len != 32)
-		return -EIO;
-	return 0;
+	return digest_stream_final(&h->md, out) < 0 ? -EIO : 0;
 }
 
 static int archive_open_hashing(const char *path, struct hashing_reader *h,
@@ -83,9 +80,8 @@ static int archive_open_hashing(const char *path, struct hashing_reader *h,
 	h->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (h->fd < 0)
 		return negative_errno();
-	h->md = EVP_MD_CTX_new();
-	if (!h->md || EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
-		return -ENOMEM;
+	if (digest_stream_init(&h->md, HASH_SHA256) < 0)
+		return -EIO;
 	struct archive *a = archive_read_new();
 	if (!a)
 		return -ENOMEM;
@@ -107,7 +103,6 @@ static void hashing_close(struct hashing_reader *h, struct archive *a)
 		archive_read_free(a);
 	if (h->fd >= 0)
 		close(h->fd);
-	EVP_MD_CTX_free(h->md);
 }
 
 /* "./a/b", "/a/b", "a/b/" → "/a/b"; "." and "./" → "/"; NULL when it escapes or is bad. */

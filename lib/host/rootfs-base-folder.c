@@ -325,10 +325,9 @@ int rootfs_base_folder_load(struct loader *L)
 /* Canonical listing digest of a base folder (documented in rootfs.h). */
 int rootfs_base_folder_digest(const struct loader *L, uint8_t out[32])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int r = -ENOMEM;
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		goto out;
+	struct digest_stream md;
+	if (digest_stream_init(&md, HASH_SHA256) < 0)
+		return -EIO;
 	for (size_t i = 0; i < L->n; i++) {
 		const struct rootfs_entry *e = &L->p[i].e;
 		if (L->p[i].from_manifest || strcmp(e->origin, "base") != 0)
@@ -339,21 +338,17 @@ int rootfs_base_folder_digest(const struct loader *L, uint8_t out[32])
 		_cleanup_free_ char *line = NULL;
 		int n = asprintf(&line, "%s %o %u %u %u:%u %s %s\n", e->path, e->mode, e->uid,
 				 e->gid, e->major, e->minor, hex, e->target ? e->target : "");
-		if (n < 0 || EVP_DigestUpdate(md, line, (size_t)n + 1) != 1)
-			goto out;
+		if (n < 0 || digest_stream_update(&md, line, (size_t)n + 1) < 0)
+			return -ENOMEM;
 		for (size_t j = 0; j < e->n_xattrs; j++) {
 			_cleanup_free_ char *xh = hex_encode_alloc(e->xattrs[j].value,
 								   e->xattrs[j].len);
 			_cleanup_free_ char *xl = NULL;
 			n = xh ? asprintf(&xl, "xattr %s %s\n", e->xattrs[j].key, xh) : -1;
-			if (n < 0 || EVP_DigestUpdate(md, xl, (size_t)n + 1) != 1)
-				goto out;
+			if (n < 0 || digest_stream_update(&md, xl, (size_t)n + 1) < 0)
+				return -ENOMEM;
 		}
 	}
-	unsigned len;
-	r = EVP_DigestFinal_ex(md, out, &len) == 1 && len == 32 ? 0 : -EIO;
-out:
-	EVP_MD_CTX_free(md);
-	return r;
+	return digest_stream_final(&md, out) < 0 ? -EIO : 0;
 }
 

@@ -83,6 +83,12 @@ struct ext4_options {
 	uint8_t uuid[16];      /* filesystem UUID */
 	uint8_t hash_seed[16]; /* htree hash seed */
 	const char *label;     /* volume label, may be NULL */
+	/* Called (may be NULL) when filesystem blocks [first, first + n) (4 KiB, counted
+	 * from the filesystem's start) hold their final bytes in the file: file data written
+	 * in runs the library writes at once.  The builder hashes them for dm-verity while
+	 * the rest is written.  A negative return fails the write with that error. */
+	int (*blocks_final)(void *userdata, uint64_t first, uint64_t n);
+	void *blocks_final_userdata;
 };
 
 /* The size ext4_image_write() will use for this tree with these options (bytes).

@@ -5,6 +5,7 @@
 #include "core/digest.h"
 #include "core/measure.h"
 #include "core/util.h"
+#include "host/cleanup.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -12,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void json_putp(json_object **o) { json_object_put(*o); }
-#define _cleanup_json_ _cleanup_(json_putp)
 
 static int add(json_object *o, const char *key, json_object *v)
 {

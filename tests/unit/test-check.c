@@ -2,7 +2,7 @@
 /*
  * `tdverity-verify check` end to end on synthetic evidence: a cmdline, an initrd and a
  * manifest; the event log an honest boot of them writes (digests computed here, from the
- * formats in DESIGN.md, independently of host/expected.c); a quote signed here whose RTMRs
+ * formats in docs/DESIGN.md, independently of host/expected.c); a quote signed here whose RTMRs
  * are that log's replay.  Then one thing at a time goes wrong, or is left unpinned.
  *
  * The quote is signed by a key made here and its "PCK chain" is a self-signed certificate:

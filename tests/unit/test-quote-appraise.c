@@ -915,6 +915,60 @@ static void test_own_pki(void **state)
 	pki_free(&k);
 }
 
+/* `check` on the forged quote with every register pinned to what it shows and an empty log:
+ * the verdict rests on the quote's genuineness alone.  Without the forger's CA it is not
+ * verified; with it (and --no-tcb-check) it is, which is why the anchor must be Intel's. */
+static int run_check_pinned(const struct tdx_quote *q, const char *qpath, const char *lpath,
+			    const char *root_opt)
+{
+	char mrtd[120], xfam[120], attr[120], r[4][120], quote[PATH_MAX + 16], log[PATH_MAX + 16];
+	char hex[97];
+	hex_encode(q->td.mrtd, 48, hex);
+	snprintf(mrtd, sizeof(mrtd), "--mrtd=%s", hex);
+	for (int i = 0; i < 4; i++)
+		snprintf(r[i], sizeof(r[i]), "--rtmr%d=%096d", i, 0);
+	hex_encode(q->td.xfam, 8, hex);
+	snprintf(xfam, sizeof(xfam), "--xfam=%s", hex);
+	hex_encode(q->td.td_attributes, 8, hex);
+	snprintf(attr, sizeof(attr), "--td-attributes=%s", hex);
+	snprintf(quote, sizeof(quote), "--quote=%s", qpath);
+	snprintf(log, sizeof(log), "--eventlog=%s", lpath);
+	char *argv[16] = { "check", quote, log, mrtd, r[0], r[1], r[2], r[3], xfam, attr,
+			   "--no-tcb-check" };
+	int argc = 11;
+	if (root_opt)
+		argv[argc++] = (char *)root_opt;
+	argv[argc] = NULL;
+	fflush(stdout);
+	return verb_check(argc, argv);
+}
+
+static void test_forged_check(void **state)
+{
+	static const uint8_t zero_rtmrs[4 * 48];
+	static const uint8_t attributes[8] = { 0, 0, 0, 0x10 }; /* SEPT_VE_DISABLE, no DEBUG */
+	struct unit_log log = { 0 };
+	unit_log_start(&log);
+	put("fc", "log", log.p, log.len);
+	free(log.p);
+	char qpath[PATH_MAX], lpath[PATH_MAX], ca[PATH_MAX + 16];
+	snprintf(lpath, sizeof(lpath), "%s/fc/log", dir);
+	for (int careful = 0; careful <= 1; careful++) {
+		struct unit_quote f = unit_quote_make_qe(4, 2, zero_rtmrs, attributes, careful);
+		struct tdx_quote q;
+		assert_int_equal(tdx_quote_parse(f.q, f.len, &q, NULL), 0);
+		put("fc", careful ? "q1" : "q0", f.q, f.len);
+		put("fc", careful ? "ca1" : "ca0", f.pck_pem, f.pck_pem_len);
+		snprintf(qpath, sizeof(qpath), "%s/fc/q%d", dir, careful);
+		snprintf(ca, sizeof(ca), "--root-ca=%s/fc/ca%d", dir, careful);
+		assert_int_equal(run_check_pinned(&q, qpath, lpath, NULL), VERIFY_MISMATCH);
+		/* The forger's CA: a careless forger still fails the QE identity. */
+		assert_int_equal(run_check_pinned(&q, qpath, lpath, ca),
+				 careful ? VERIFY_OK : VERIFY_MISMATCH);
+		unit_quote_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -926,6 +980,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcb_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_collateral, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_pki, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_check, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
