@@ -104,6 +104,15 @@ static void world(const struct verity_cmdline *v, const char *extra_cmdline, enu
 	fake_add(INIT_DM_CONTROL, S_IFCHR | 0600, makedev(10, 236), NULL, 0);
 	fake_add("/dev/console", S_IFCHR | 0600, makedev(5, 1), NULL, 0);
 	fake_add("/dev/kmsg", S_IFCHR | 0644, makedev(1, 11), NULL, 0);
+	static const char cpuinfo[] = "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+				      "flags\t\t: fpu vme sse4_2 hypervisor\nbugs\t\t:\n";
+	fake_add("/proc/cpuinfo", S_IFREG | 0444, 0, cpuinfo, strlen(cpuinfo));
+	/* The verified root's mount points: directories on the dm device (253:0). */
+	static const char *const root_dirs[] = { INIT_SYSROOT, INIT_SYSROOT "/dev",
+						 INIT_SYSROOT "/proc", INIT_SYSROOT "/sys",
+						 INIT_SYSROOT "/run" };
+	for (size_t i = 0; i < ELEMENTSOF(root_dirs); i++)
+		fake_add(root_dirs[i], S_IFDIR | 0755, 0, NULL, 0)->dev = makedev(253, 0);
 
 	switch (b) {
 	case W_TDX_SYSFS:
@@ -252,6 +261,10 @@ static const struct expected_call good_boot[] = {
 	{ "stat /sys/class/misc/tdx_guest", "measure" },
 	{ "stat /dev/tdx_guest", "measure" },
 	{ "stat /dev/tpm0", "measure" },
+	{ "open /proc/cpuinfo 0x80000 0000", "measure" },
+	{ "read /proc/cpuinfo", "measure" },
+	{ "read /proc/cpuinfo", "measure" },
+	{ "close /proc/cpuinfo", "measure" },
 	{ "stat " RTMR3_SYSFS, "measure" },
 	{ "open " RTMR3_SYSFS " 0x80001 0000", "measure" },
 	{ "write " RTMR3_SYSFS " 48", "measure" },
@@ -263,10 +276,25 @@ static const struct expected_call good_boot[] = {
 	{ "write /dev/console", "log" },
 	{ "write /dev/kmsg", "log" },
 	{ "mount /dev/mapper/root /sysroot ext4 0x1 -", "mount-root" },
-	{ "mount /dev /sysroot/dev - 0x2000 -", "switch-root" },
-	{ "mount /proc /sysroot/proc - 0x2000 -", "switch-root" },
-	{ "mount /sys /sysroot/sys - 0x2000 -", "switch-root" },
-	{ "mount /run /sysroot/run - 0x2000 -", "switch-root" },
+	{ "open /sysroot 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot", "switch-root" },
+	{ "close /sysroot", "switch-root" },
+	{ "open /sysroot/dev 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot/dev", "switch-root" },
+	{ "move_mount /dev /sysroot/dev", "switch-root" },
+	{ "close /sysroot/dev", "switch-root" },
+	{ "open /sysroot/proc 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot/proc", "switch-root" },
+	{ "move_mount /proc /sysroot/proc", "switch-root" },
+	{ "close /sysroot/proc", "switch-root" },
+	{ "open /sysroot/sys 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot/sys", "switch-root" },
+	{ "move_mount /sys /sysroot/sys", "switch-root" },
+	{ "close /sysroot/sys", "switch-root" },
+	{ "open /sysroot/run 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot/run", "switch-root" },
+	{ "move_mount /run /sysroot/run", "switch-root" },
+	{ "close /sysroot/run", "switch-root" },
 	{ "chdir /sysroot", "switch-root" },
 	{ "mount /sysroot / - 0x2000 -", "switch-root" },
 	{ "chroot .", "switch-root" },
@@ -547,6 +575,75 @@ static void test_measure_policy(void **state)
 	assert_non_null(strstr(fake.kmsg, "UNMEASURED BOOT"));
 	assert_null(fake_written(INIT_EVENTLOG, &(size_t){ 0 }));
 	assert_int_equal(fake_call_index("stat /dev/tpm0"), -1);
+}
+
+/* Under auto a TD never falls back to the vTPM (the host's): the CPU says it is a TD
+ * (CPUID leaf 0x21, or tdx_guest in /proc/cpuinfo) and there is no RTMR interface. */
+static void test_td_never_falls_back(void **state)
+{
+	struct verity_cmdline v = base_vc();
+
+	world(&v, "", W_TPM);
+	fake.cpuid_tdx = true;
+	assert_stopped(run(), "measure",
+		       "this is a TDX guest (CPUID leaf 0x21) but it has no RTMR interface");
+	assert_int_equal(fake.n_tpm_cmds, 0);
+	assert_int_equal(fake_call_index("open /proc/cpuinfo"), -1); /* CPUID was enough */
+
+	world(&v, "", W_TPM);
+	struct fake_file *f = fake_find("/proc/cpuinfo");
+	free(f->data);
+	f->data = (uint8_t *)strdup("processor\t: 0\nflags\t\t: fpu tdx_guest sse4_2\n"
+				    "processor\t: 1\n");
+	f->len = strlen((char *)f->data);
+	assert_stopped(run(), "measure",
+		       "this is a TDX guest (/proc/cpuinfo tdx_guest) but it has no RTMR");
+	assert_int_equal(fake.n_tpm_cmds, 0);
+
+	/* a flag that only looks like it, or on a later line, is not the word */
+	world(&v, "", W_TPM);
+	f = fake_find("/proc/cpuinfo");
+	free(f->data);
+	f->data = (uint8_t *)strdup("processor\t: 0\nflags\t\t: fpu tdx_guest_x\n"
+				    "bugs\t\t: tdx_guest\n");
+	f->len = strlen((char *)f->data);
+	assert_booted(run());
+	assert_int_equal(fake.n_tpm_cmds, 2);
+
+	/* a TD with its RTMRs: TDX, as ever */
+	world(&v, "", W_TDX_SYSFS);
+	fake_add(INIT_TPM_DEV, S_IFCHR | 0600, makedev(10, 224), NULL, 0);
+	fake.cpuid_tdx = true;
+	assert_booted(run());
+	assert_int_equal(fake.n_tpm_cmds, 0);
+
+	/* tdverity.measure=tdx on a TD without RTMRs: refuses too */
+	v.measure = MEASURE_TDX;
+	world(&v, "", W_TPM);
+	fake.cpuid_tdx = true;
+	assert_stopped(run(), "measure", "tdverity.measure=tdx but no TDX guest device");
+}
+
+/* The switch-root targets must be directories of the verified root, never symlinks. */
+static void test_switch_root_targets(void **state)
+{
+	struct verity_cmdline v = base_vc();
+
+	world(&v, "", W_TDX_SYSFS);
+	struct fake_file *f = fake_find(INIT_SYSROOT "/run");
+	f->mode = S_IFLNK | 0777; /* /sysroot/run -> / */
+	assert_stopped(run(), "switch-root", "/sysroot/run: Not a directory (must be a directory");
+	assert_int_equal(fake_call_index("move_mount /run"), -1);
+
+	world(&v, "", W_TDX_SYSFS);
+	fake_find(INIT_SYSROOT "/proc")->dev = makedev(8, 1); /* another file system */
+	assert_stopped(run(), "switch-root", "/sysroot/proc is not a directory of the verified root");
+	assert_int_equal(fake_call_index("move_mount /proc"), -1);
+	assert_true(fake_call_index("move_mount /dev") >= 0);
+
+	world(&v, "", W_TDX_SYSFS);
+	strcpy(fake_find(INIT_SYSROOT "/sys")->path, "/elsewhere");
+	assert_stopped(run(), "switch-root", "/sysroot/sys: No such file or directory");
 }
 
 /* ---- the ways a boot must stop --------------------------------------------------------- */
@@ -901,6 +998,8 @@ int main(void)
 		cmocka_unit_test(test_tpm),
 		cmocka_unit_test(test_tpm_errors),
 		cmocka_unit_test(test_tpm_banks),
+		cmocka_unit_test(test_td_never_falls_back),
+		cmocka_unit_test(test_switch_root_targets),
 		cmocka_unit_test(test_measure_policy),
 		cmocka_unit_test(test_wrong_root_hash),
 		cmocka_unit_test(test_superblock_mismatch),
