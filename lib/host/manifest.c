@@ -46,15 +46,18 @@ void build_manifest_done(struct build_manifest *m)
 /*
  * The rootfs event of the manifest's build (version 2 binds what runs): its volume and
  * the line /init obeys, the manifest's "cmdline".  1 (outputs NULL) when that line says
- * tdverity.measure=none: nothing is measured.  -EINVAL without a cmdline.
+ * tdverity.measure=none or the boot is dm-init: nothing is measured.  -EINVAL without a
+ * cmdline.
  */
 static int manifest_event(const struct build_manifest *m, char **ret_content, uint8_t **ret_data,
 			  size_t *ret_len)
 {
 	struct verity_cmdline v;
-	if (!m->cmdline || verity_cmdline_parse_text(m->cmdline, &v, NULL) < 0)
+	bool dm_init = m->have_boot && m->boot == BUILD_BOOT_DM_INIT;
+	if (!dm_init && (!m->cmdline || verity_cmdline_parse_text(m->cmdline, &v, NULL) < 0))
 		return -EINVAL;
-	if (v.measure == MEASURE_NONE) {
+	/* dm-init: the kernel mounts the root, no /init of ours measures anything. */
+	if (dm_init || v.measure == MEASURE_NONE) {
 		if (ret_content)
 			*ret_content = NULL;
 		if (ret_data)
@@ -309,12 +312,36 @@ static int volume_json(const struct build_manifest *m, json_object *o)
 	return r;
 }
 
+static const char *const boot_names[] = {
+	[BUILD_BOOT_INITRD] = "initrd",
+	[BUILD_BOOT_DM_INIT] = "dm-init",
+	[BUILD_BOOT_BUILTIN_INITRAMFS] = "builtin-initramfs",
+};
+
+const char *build_boot_name(enum build_boot b)
+{
+	return (size_t)b < ELEMENTSOF(boot_names) ? boot_names[b] : NULL;
+}
+
+int build_boot_from_name(const char *name, enum build_boot *ret)
+{
+	for (size_t i = 0; i < ELEMENTSOF(boot_names); i++)
+		if (strcmp(name, boot_names[i]) == 0) {
+			*ret = (enum build_boot)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 int build_manifest_write_json(const struct build_manifest *m, char **ret_text)
 {
 	_cleanup_json_ json_object *o = json_object_new_object();
 	if (!o)
 		return -ENOMEM;
 	int r = volume_json(m, o);
+	if (r >= 0 && m->have_boot)
+		r = build_boot_name(m->boot) ? json_add_str(o, "boot", build_boot_name(m->boot))
+					     : -EINVAL;
 	if (r >= 0)
 		r = provenance_json(m, o);
 	if (r >= 0)
@@ -762,11 +789,12 @@ static int read_rootfs_event(json_object *top, struct build_manifest *m, struct 
 	_cleanup_free_ char *want = NULL;
 	_cleanup_free_ uint8_t *data = NULL;
 	size_t len;
-	if (!m->cmdline)
+	if (!m->cmdline && !(m->have_boot && m->boot == BUILD_BOOT_DM_INIT))
 		return bad(err, "rootfs_event: the manifest has no 'cmdline', which the event binds");
 	r = manifest_event(m, &want, &data, &len);
 	if (r > 0)
-		return bad(err, "rootfs_event: the cmdline says tdverity.measure=none");
+		return bad(err, "rootfs_event: this boot measures nothing (tdverity.measure=none "
+				"or dm-init)");
 	if (r < 0 || digest_buf(HASH_SHA384, data, len, d) < 0)
 		return bad(err, "rootfs_event: cannot be rebuilt from the manifest's cmdline");
 	if (strcmp(content, want) != 0 || !digest_equal(stated, d, sizeof(d)))
@@ -781,19 +809,31 @@ static int read_all(json_object *top, struct build_manifest *m, struct tdv_error
 		"tool", "inputs", "seed", "source_date_epoch", "layout", "hash_algorithm",
 		"root_hash", "salt", "data_blocks", "data_block_size", "hash_block_size",
 		"hash_offset", "superblock", "verity_uuid", "cmdline", "filesystem",
-		"partitions", "disk", "outputs", "initrd", "rootfs_event", NULL,
+		"partitions", "disk", "outputs", "initrd", "rootfs_event", "boot", NULL,
 	};
-	const char *cmdline = NULL;
+	const char *cmdline = NULL, *boot = NULL;
 	int r;
 	if ((r = only_members(top, "top level", allowed, err)) < 0 ||
 	    (r = read_volume(top, m, err)) < 0 || (r = read_partitions(top, m, err)) < 0 ||
 	    (r = read_provenance(top, m, err)) < 0 || (r = read_disk(top, m, err)) < 0 ||
 	    (r = read_initrd(top, m, err)) < 0 ||
-	    (r = get_str(top, "", "cmdline", false, &cmdline, err)) < 0)
+	    (r = get_str(top, "", "boot", false, &boot, err)) < 0)
+		return r;
+	if (r > 0) {
+		if (build_boot_from_name(boot, &m->boot) < 0)
+			return bad(err, "boot: expected initrd, dm-init or builtin-initramfs");
+		m->have_boot = true;
+		/* dm-init has no init of ours: no initrd, no tdverity cmdline. */
+		if (m->boot == BUILD_BOOT_DM_INIT && m->have_initrd)
+			return bad(err, "boot: dm-init and an initrd exclude each other");
+	}
+	if ((r = get_str(top, "", "cmdline", false, &cmdline, err)) < 0)
 		return r;
 	if (r > 0) {
 		struct tdv_error why = { { 0 } };
-		if (build_manifest_check_cmdline(m, cmdline, NULL, &why) < 0)
+		bool dm_init = m->have_boot && m->boot == BUILD_BOOT_DM_INIT;
+		if (dm_init ? build_manifest_check_dm_init(m, cmdline, &why) < 0
+			    : build_manifest_check_cmdline(m, cmdline, NULL, &why) < 0)
 			return bad(err, "'cmdline' disagrees with the manifest: %s", why.msg);
 		if (!(m->cmdline = strdup(cmdline)))
 			return -ENOMEM;
