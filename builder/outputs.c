@@ -333,10 +333,21 @@ int build_reference_values_json(const struct build_result *r, const char *initrd
 				char **ret)
 {
 	_cleanup_free_ uint8_t *event = NULL;
-	size_t len;
-	int ret2 = rootfs_event_data(&r->root, &event, &len);
-	if (ret2 < 0)
-		return ret2;
+	size_t len = 0;
+	struct verity_cmdline v;
+	int ret2 = 0;
+	verity_cmdline_init(&v);
+	if (r->config->boot != BUILD_BOOT_DM_INIT) {
+		ret2 = verity_cmdline_parse_text(r->cmdline, &v, NULL);
+		if (ret2 < 0)
+			return ret2;
+		/* The event /init will measure: of the build's volume and of what its line runs. */
+		v.root = r->root;
+		if (v.measure != MEASURE_NONE)
+			ret2 = verity_cmdline_rootfs_event(&v, NULL, &event, &len);
+		if (ret2 < 0)
+			return ret2;
+	}
 
 	/* Only what the build determines: the rootfs event (and which register the cmdline
 	 * sends it to) and the initrd's own digest.  The kernel, the MRTD and the cmdline as
@@ -348,11 +359,7 @@ int build_reference_values_json(const struct build_result *r, const char *initrd
 	/* dm-init: no tdverity-init, no rootfs event; the root is pinned by the cmdline. */
 	if (r->config->boot != BUILD_BOOT_DM_INIT) {
 		in.expected.rootfs_event = event;
-		in.expected.rootfs_event_len = len;
-		struct verity_cmdline v;
-		ret2 = verity_cmdline_parse_text(r->cmdline, &v, NULL);
-		if (ret2 < 0)
-			return ret2;
+		in.expected.rootfs_event_len = event ? len : 0;
 		in.expected.rootfs_rtmr = v.rtmr;
 		in.expected.rootfs_pcr = v.pcr;
 	}

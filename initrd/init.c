@@ -621,7 +621,9 @@ static int step_measure(struct init_ctx *ctx, const char **ret_step)
 
 	_cleanup_free_ uint8_t *event = NULL, *record = NULL;
 	size_t event_len, record_len;
-	r = rootfs_event_data(&vc->root, &event, &event_len);
+	/* The event binds what runs too (init, its argv, the measure mode, the corruption
+	 * policy): step_exec() passes exactly the argv stated here. */
+	r = verity_cmdline_rootfs_event(vc, NULL, &event, &event_len);
 	if (r < 0)
 		return STEP_ERR(ctx, r, "building the rootfs event: %s", strerror(-r));
 
@@ -765,22 +767,20 @@ static int step_switch_root(struct init_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Threat: the kernel hands /init its unknown bare words ("single", "emergency", "s") as
+ * argv; passed on, they start a distro init into a rescue shell that the rootfs event
+ * would not show.  The argv is exactly the one the event states (verity_cmdline_init_argv()).
+ */
 static int step_exec(struct init_ctx *ctx)
 {
-	size_t argc = 0;
-	while (ctx->argv && ctx->argv[argc])
-		argc++;
-	char **argv = calloc(argc + 2, sizeof(char *));
-	if (!argv)
-		return STEP_ERR(ctx, -ENOMEM, "out of memory");
-	argv[0] = ctx->vc.init;
-	for (size_t i = 1; i < argc; i++)
-		argv[i] = ctx->argv[i];
+	const char *argv[2];
+	verity_cmdline_init_argv(&ctx->vc, argv);
 
 	log_line(ctx, LOG_BOTH, "exec %s", ctx->vc.init);
 	static char *const no_env[] = {NULL};
-	int r = ctx->sys->execve(ctx->vc.init, argv, ctx->envp ? ctx->envp : no_env);
-	free(argv);
+	int r = ctx->sys->execve(ctx->vc.init, (char *const *)argv,
+				 ctx->envp ? ctx->envp : no_env);
 	if (r < 0)
 		return STEP_ERR(ctx, r, "execve %s: %s", ctx->vc.init, strerror(-r));
 	return 0;

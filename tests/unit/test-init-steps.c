@@ -26,9 +26,9 @@
 
 /* Python: hashlib.sha384(AAEL event of base_vc()) - see test_tdx_sysfs_happy. */
 #define EVENT_SHA384                                                                          \
-	"5d6a8fd99de323cb11bd70cb8f8a757d3740cf0fbec9535a91ee55c03d17278fb781376c7e11b7d7bdcd75" \
-	"a9a50edb81"
-#define EVENT_SHA256 "6fd0e233054b72081ccfd350cae4dfbb28deb80b9c27ae3d75edcff44c1988ab"
+	"859261e3821c46cf95d7acd4752b6de5b69c1676b9bdc739ee0dca3ec92b0e4cbb73256c8af7e6d7908573" \
+	"872c004909"
+#define EVENT_SHA256 "0a65ce6540280c81144e10af5e7aadcc4f08da9b5e3b0644fea9e6d343b6633c"
 
 enum world_backend { W_TDX_SYSFS, W_TDX_IOCTL, W_TPM, W_NONE };
 
@@ -151,7 +151,9 @@ static void assert_booted(int r)
 	assert_false(fake.reboot_called);
 	assert_string_equal(fake.execve_path, "/sbin/init");
 	assert_string_equal(fake.execve_argv[0], "/sbin/init");
-	assert_string_equal(fake.execve_argv[1], "--agent-flag");
+	/* /init's own argv ("--agent-flag" here; "single" from the kernel) is not passed
+	 * on: the init runs with exactly the argv the rootfs event states. */
+	assert_string_equal(fake.execve_argv[1], "");
 }
 
 static const char *failed_step(void);
@@ -187,7 +189,7 @@ static void assert_stopped(int r, const char *step, const char *why)
 
 static void expected_event(const struct verity_cmdline *v, uint8_t **ret_event, size_t *ret_len)
 {
-	assert_int_equal(rootfs_event_data(&v->root, ret_event, ret_len), 0);
+	assert_int_equal(verity_cmdline_rootfs_event(v, NULL, ret_event, ret_len), 0);
 }
 
 /* ---- the good boot, TDX sysfs: every call, in order ------------------------------------ */
@@ -271,7 +273,7 @@ static const struct expected_call good_boot[] = {
 	{ "close " RTMR3_SYSFS, "measure" },
 	{ "mkdir /run/attestation-agent 0755", "eventlog" },
 	{ "open /run/attestation-agent/eventlog 0xa00c1 0644", "eventlog" },
-	{ "write /run/attestation-agent/eventlog 324", "eventlog" },
+	{ "write /run/attestation-agent/eventlog 413", "eventlog" },
 	{ "close /run/attestation-agent/eventlog", "eventlog" },
 	{ "write /dev/console", "log" },
 	{ "write /dev/kmsg", "log" },
@@ -342,7 +344,7 @@ static void test_tdx_sysfs_happy(void **state)
 	assert_memory_equal(log, record, len);
 	uint8_t h[32];
 	assert_int_equal(digest_buf(HASH_SHA256, log, len, h), 0);
-	unit_assert_hex(h, 32, "48024f01803d2d0ad837ff5f7c8764f8105fc78b6a0bae1f5790744be2a74a04");
+	unit_assert_hex(h, 32, "395d614312a4d8030ce952979fb0f086b573ecd3acc1b04e71f29688cae2f17a");
 
 	/* markers */
 	assert_non_null(strstr(fake.console, "tdverity-init: starting (version "));
@@ -443,7 +445,7 @@ static void test_tpm(void **state)
 	assert_non_null(log);
 	uint8_t h[32];
 	assert_int_equal(digest_buf(HASH_SHA256, log, len, h), 0);
-	unit_assert_hex(h, 32, "f8a8cf2428db787710e159286c9a6fd2d86d50f9914f13275af0c6f1fe866f72");
+	unit_assert_hex(h, 32, "229654bc2ea575a9cd127cf3baa3f9864bad55fba10b23322265241575c2a165");
 	assert_non_null(strstr(fake.console, "measured rootfs into PCR15 (sha256,sha384)\n"));
 }
 
@@ -488,7 +490,7 @@ static void test_tpm_errors(void **state)
 /*
  * Every active bank gets its own digest, SHA-1 included: a stock swtpm (no --pcr-banks)
  * has sha1+sha256, `--pcr-banks -` all four.  Commands and records against Python's
- * hashlib/struct (the event of base_vc(): sha1 3526a5ee..., sha512 d922732d...).
+ * hashlib/struct (the event of base_vc(): sha1 f6228404..., sha512 2f09d0f4...).
  */
 static void test_tpm_banks(void **state)
 {
@@ -499,25 +501,25 @@ static void test_tpm_banks(void **state)
 		const char *line;
 	} cases[] = {
 		{ "80010000001f00000000000000000500000002000403ffffff000b03ffffff",
-			"800200000057000001820000000f000000094000000900000000000000000200043526a5eeaa11b9"
-			"b09294780e0f532142531b5118000b6fd0e233054b72081ccfd350cae4dfbb28deb80b9c27ae3d75"
-			"edcff44c1988ab",
-			"0f000000060000000200000004003526a5eeaa11b9b09294780e0f532142531b51180b006fd0e233"
-			"054b72081ccfd350cae4dfbb28deb80b9c27ae3d75edcff44c1988ab",
+			"800200000057000001820000000f00000009400000090000000000000000020004f622840434449d"
+			"d0dcaa7352a5343a27be717bd2000b0a65ce6540280c81144e10af5e7aadcc4f08da9b5e3b0644fe"
+			"a9e6d343b6633c",
+			"0f00000006000000020000000400f622840434449dd0dcaa7352a5343a27be717bd20b000a65ce65"
+			"40280c81144e10af5e7aadcc4f08da9b5e3b0644fea9e6d343b6633c",
 		  "measured rootfs into PCR15 (sha1,sha256)\n" },
 		{ "80010000002b00000000000000000500000004000403ffffff000b03ffffff000c03ffffff000d03"
 		  "ffffff",
-			"8002000000cb000001820000000f000000094000000900000000000000000400043526a5eeaa11b9"
-			"b09294780e0f532142531b5118000b6fd0e233054b72081ccfd350cae4dfbb28deb80b9c27ae3d75"
-			"edcff44c1988ab000c5d6a8fd99de323cb11bd70cb8f8a757d3740cf0fbec9535a91ee55c03d1727"
-			"8fb781376c7e11b7d7bdcd75a9a50edb81000dd922732d33a20bce8d14711570a0102b64a7f2572f"
-			"4a83b12e8b5da8fb82d61157d6f4ed2c9d250c6ca840286a400181070496b1d3f8898b05c687f4de"
-			"c84268",
-			"0f000000060000000400000004003526a5eeaa11b9b09294780e0f532142531b51180b006fd0e233"
-			"054b72081ccfd350cae4dfbb28deb80b9c27ae3d75edcff44c1988ab0c005d6a8fd99de323cb11bd"
-			"70cb8f8a757d3740cf0fbec9535a91ee55c03d17278fb781376c7e11b7d7bdcd75a9a50edb810d00"
-			"d922732d33a20bce8d14711570a0102b64a7f2572f4a83b12e8b5da8fb82d61157d6f4ed2c9d250c"
-			"6ca840286a400181070496b1d3f8898b05c687f4dec84268",
+			"8002000000cb000001820000000f00000009400000090000000000000000040004f622840434449d"
+			"d0dcaa7352a5343a27be717bd2000b0a65ce6540280c81144e10af5e7aadcc4f08da9b5e3b0644fe"
+			"a9e6d343b6633c000c859261e3821c46cf95d7acd4752b6de5b69c1676b9bdc739ee0dca3ec92b0e"
+			"4cbb73256c8af7e6d7908573872c004909000d2f09d0f48ecb74c2fe00cbb2913668c1fc112fbb61"
+			"43f062f9a6c37720694270fda7586ee67195714f38fedacdfc7ac289c0ff288fb0910f7e0ef78d7a"
+			"7e1f1d",
+			"0f00000006000000040000000400f622840434449dd0dcaa7352a5343a27be717bd20b000a65ce65"
+			"40280c81144e10af5e7aadcc4f08da9b5e3b0644fea9e6d343b6633c0c00859261e3821c46cf95d7"
+			"acd4752b6de5b69c1676b9bdc739ee0dca3ec92b0e4cbb73256c8af7e6d7908573872c0049090d00"
+			"2f09d0f48ecb74c2fe00cbb2913668c1fc112fbb6143f062f9a6c37720694270fda7586ee6719571"
+			"4f38fedacdfc7ac289c0ff288fb0910f7e0ef78d7a7e1f1d",
 		  "measured rootfs into PCR15 (sha1,sha256,sha384,sha512)\n" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
