@@ -606,13 +606,17 @@ static int write_initrd(struct build_ctx *x)
 	}
 	r->initrd_modules = mods;
 
+	/* builtin-initramfs: the same image, plain, for the kernel's CONFIG_INITRAMFS_SOURCE. */
+	bool builtin = c->boot == BUILD_BOOT_BUILTIN_INITRAMFS;
+	const char *name = build_init_image_name(c);
 	struct initrd_image_inputs in = {
 		.init_path = init,
 		.modules_dir = c->kernel_modules,
 		.timestamp = c->epoch,
 		.hash_alg = alg,
+		.uncompressed = builtin,
 	};
-	ret = tmp_path(x, "initrd.img", path);
+	ret = tmp_path(x, name, path);
 	if (ret < 0)
 		return ret;
 	ret = initrd_image_write(&in, path, x->err);
@@ -621,7 +625,14 @@ static int write_initrd(struct build_ctx *x)
 	if (chmod(path, 0644) < 0)
 		return tdv_error_set(x->err, negative_errno(), "%s: %s", path, strerror(errno));
 	r->have_initrd = true;
-	return record_output(x, "initrd.img");
+	ret = record_output(x, name);
+	if (ret < 0 || !builtin)
+		return ret;
+	_cleanup_free_ char *fragment = NULL;
+	if (build_kernel_config_fragment(r, &fragment) < 0)
+		return tdv_error_set(x->err, -ENOMEM, "out of memory");
+	ret = write_text(x, "kernel-config.fragment", fragment);
+	return ret < 0 ? ret : record_output(x, "kernel-config.fragment");
 }
 
 static int write_texts(struct build_ctx *x)
@@ -672,10 +683,12 @@ static int write_texts(struct build_ctx *x)
 		return ret;
 
 	/* Reference values before the manifest, so the manifest lists them. */
+	/* A built-in initramfs is part of the kernel's image: no initrd event of its own. */
 	char initrd[PATH_MAX];
-	if (r->have_initrd && (ret = tmp_path(x, "initrd.img", initrd)) < 0)
+	bool initrd_event = r->have_initrd && x->c->boot == BUILD_BOOT_INITRD;
+	if (initrd_event && (ret = tmp_path(x, "initrd.img", initrd)) < 0)
 		return ret;
-	ret = build_reference_values_json(r, r->have_initrd ? initrd : NULL, &refvalues);
+	ret = build_reference_values_json(r, initrd_event ? initrd : NULL, &refvalues);
 	if (ret < 0)
 		return tdv_error_set(x->err, ret, "cannot build reference-values.json: %s",
 				     strerror(-ret));

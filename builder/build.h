@@ -11,6 +11,7 @@
 #include "core/verity.h"
 #include "kernel-cmdline/cmdline.h"
 #include "host/disk-image.h"
+#include "host/manifest.h"
 #include "host/rootfs.h"
 
 #include <limits.h>
@@ -52,6 +53,7 @@ struct build_config {
 	bool initrd;		   /* write initrd.img (set by --initrd and by --kernel-modules) */
 	enum measure_backend measure; /* --measure: tdverity.measure= (auto when not given) */
 	const char *kata_image;	   /* image path written into kata-config.toml */
+	enum build_boot boot;	   /* --boot (host/manifest.h) */
 	struct rootfs_named_input inputs[ROOTFS_MAX_INPUTS]; /* --input NAME=FILE */
 	char input_names[ROOTFS_MAX_INPUTS][ROOTFS_INPUT_NAME_MAX + 1];
 	size_t n_inputs;
@@ -143,6 +145,11 @@ char *build_input_display_path(const char *template_dir, const char *path);
 /* cmdline.txt: verity_cmdline_build_with_extra() with disk_layout_selectors() devices.
  * -EINVAL (with err) when the extra part is refused or the line too long. */
 int build_cmdline(struct build_result *r, struct tdv_error *err);
+/* "initrd.img", or "initramfs.cpio" for --boot builtin-initramfs. */
+const char *build_init_image_name(const struct build_config *c);
+/* kernel-config.fragment (--boot builtin-initramfs): CONFIG_INITRAMFS_SOURCE and what
+ * tdverity-init needs built into the kernel. */
+int build_kernel_config_fragment(const struct build_result *r, char **ret);
 /* Kata's kernel_verity_params line. */
 int build_kata_verity_params(const struct build_result *r, char **ret);
 /*

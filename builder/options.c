@@ -75,6 +75,7 @@ enum {
 	OPT_MEASURE,
 	OPT_KATA_IMAGE,
 	OPT_INPUT,
+	OPT_BOOT,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -96,6 +97,7 @@ static const struct option long_options[] = {
 	{ "measure", required_argument, NULL, OPT_MEASURE },
 	{ "kata-image", required_argument, NULL, OPT_KATA_IMAGE },
 	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "boot", required_argument, NULL, OPT_BOOT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -135,7 +137,7 @@ static int add_input(struct build_config *c, const char *arg, struct tdv_error *
 }
 
 struct option_strings {
-	const char *layout, *hash, *size, *measure;
+	const char *layout, *hash, *size, *measure, *boot;
 };
 
 static int handle_option(int opt, const char *arg, struct build_config *c,
@@ -166,6 +168,8 @@ static int handle_option(int opt, const char *arg, struct build_config *c,
 		return set_once(&o->size, arg, "size", err);
 	case OPT_MEASURE:
 		return set_once(&o->measure, arg, "measure", err);
+	case OPT_BOOT:
+		return set_once(&o->boot, arg, "boot", err);
 	case OPT_INITRD:
 		c->initrd = true;
 		return 0;
@@ -220,7 +224,14 @@ int build_config_parse(int argc, char **argv, const char *source_date_epoch,
 		return tdv_error_set(err, -EINVAL, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!c.template_dir || !c.agent || !c.out)
 		return tdv_error_set(err, -EINVAL, "--template, --agent and --out are required (see --help)");
-	if (c.kernel_modules)
+	if (o.boot && build_boot_from_name(o.boot, &c.boot) < 0)
+		return tdv_error_set(err, -EINVAL,
+				     "--boot %s: expected initrd, dm-init or builtin-initramfs", o.boot);
+	/* dm-init runs no init of ours: nothing would read an initrd or --measure. */
+	if (c.boot == BUILD_BOOT_DM_INIT && (c.initrd || c.kernel_modules || c.init || o.measure))
+		return tdv_error_set(err, -EINVAL, "--boot dm-init has no tdverity-init: no --initrd, "
+						   "--kernel-modules, --init or --measure");
+	if (c.kernel_modules || c.boot == BUILD_BOOT_BUILTIN_INITRAMFS)
 		c.initrd = true;
 	if (c.init && !c.initrd)
 		return tdv_error_set(err, -EINVAL,

@@ -63,8 +63,68 @@ char *build_input_display_path(const char *template_dir, const char *path)
 	return strdup(slash ? slash + 1 : path);
 }
 
+const char *build_init_image_name(const struct build_config *c)
+{
+	return c->boot == BUILD_BOOT_BUILTIN_INITRAMFS ? "initramfs.cpio" : "initrd.img";
+}
+
+int build_kernel_config_fragment(const struct build_result *r, char **ret)
+{
+	bool sha512 = r->root.params.alg != HASH_SHA256;
+	if (asprintf(ret,
+		     "# Written by tdverity-build %s (--boot builtin-initramfs): merge into the guest\n"
+		     "# kernel's configuration (scripts/kconfig/merge_config.sh) and put initramfs.cpio\n"
+		     "# where CONFIG_INITRAMFS_SOURCE points (a path relative to the kernel source tree,\n"
+		     "# or absolute).  The kernel's PE image then carries tdverity-init: RTMR1 /\n"
+		     "# tdvfkernel cover it, and the boot has no initrd (tdverity-verify --no-initrd).\n"
+		     "# What /init needs is built in, since the initramfs holds no module that is not\n"
+		     "# of the kernel named by --kernel-modules.\n"
+		     "CONFIG_BLK_DEV_INITRD=y\n"
+		     "CONFIG_INITRAMFS_SOURCE=\"initramfs.cpio\"\n"
+		     "CONFIG_EFI=y\n"
+		     "CONFIG_EFI_STUB=y\n"
+		     "CONFIG_DEVTMPFS=y\n"
+		     "CONFIG_BLK_DEV_DM=y\n"
+		     "CONFIG_DM_VERITY=y\n"
+		     "CONFIG_VIRTIO_PCI=y\n"
+		     "CONFIG_VIRTIO_BLK=y\n"
+		     "CONFIG_EXT4_FS=y\n"
+		     "CONFIG_CRYPTO_%s=y\n"
+		     "CONFIG_INTEL_TDX_GUEST=y\n"
+		     "CONFIG_TDX_GUEST_DRIVER=y\n"
+		     "CONFIG_TCG_TPM=y\n"
+		     "CONFIG_TCG_TIS=y\n"
+		     "CONFIG_TCG_CRB=y\n",
+		     TDV_VERSION, sha512 ? "SHA512" : "SHA256") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int build_cmdline(struct build_result *r, struct tdv_error *err)
 {
+	/* dm-init: the kernel sets up the root itself from Kata's dm-mod.create= spelling. */
+	if (r->config->boot == BUILD_BOOT_DM_INIT) {
+		char data[DISK_SELECTOR_MAX], hashdev[DISK_SELECTOR_MAX];
+		_cleanup_free_ char *dm = NULL;
+		disk_layout_device_paths(r->config->layout, data, hashdev);
+		int ret = cmdline_dm_mod_create_build(&r->root, data, hashdev, &dm);
+		if (ret < 0)
+			return tdv_error_set(err, ret, "cannot write the dm-mod.create= line: %s",
+					     strerror(-ret));
+		char *text = NULL;
+		const char *extra = r->config->extra_cmdline;
+		if (asprintf(&text, "%s%s%s", dm, extra ? " " : "", extra ? extra : "") < 0)
+			return tdv_error_set(err, -ENOMEM, "out of memory");
+		/* +2: the kernel keeps 2047 bytes; there is no initrd=initrd to add. */
+		if (strlen(text) > CMDLINE_MAX_LEN) {
+			free(text);
+			return tdv_error_set(err, -EINVAL, "--extra-cmdline: the line is longer than "
+							   "the kernel's %d bytes", CMDLINE_MAX_LEN);
+		}
+		free(r->cmdline);
+		r->cmdline = text;
+		return 0;
+	}
 	struct verity_cmdline v;
 	const char *why = NULL;
 	char *text = NULL;
@@ -109,9 +169,13 @@ int build_kata_config_snippet(const struct build_result *r, char **ret)
 	if (build_kata_verity_params(r, &params) < 0)
 		return -ENOMEM;
 	params[strcspn(params, "\n")] = '\0';
+	/* builtin-initramfs: tdverity-init in the kernel reads tdverity's parameters from
+	 * kernel_params; a kernel_verity_params line would make Kata add a second root. */
+	bool builtin = r->config->boot == BUILD_BOOT_BUILTIN_INITRAMFS;
 	_cleanup_free_ char *image = toml_quote(r->config->kata_image);
-	_cleanup_free_ char *verity = toml_quote(params);
-	_cleanup_free_ char *extra = toml_quote(r->config->extra_cmdline ? r->config->extra_cmdline : "");
+	_cleanup_free_ char *verity = toml_quote(builtin ? "" : params);
+	_cleanup_free_ char *extra = toml_quote(builtin ? r->cmdline
+					: r->config->extra_cmdline ? r->config->extra_cmdline : "");
 	if (!image || !verity || !extra)
 		return -ENOMEM;
 	/* Threat: any annotation that reaches the command line or initdata lets a pod change
@@ -174,6 +238,8 @@ static int manifest_from_result(const struct build_result *r, struct build_manif
 		.disk = { .size = g->disk_size, .mbr_id = disk_mbr_id(&r->disk) },
 		.have_outputs = true,
 		.have_initrd = r->have_initrd,
+		.have_boot = true,
+		.boot = c->boot,
 	};
 	snprintf(m->tool_name, sizeof(m->tool_name), "tdverity-build");
 	snprintf(m->tool_version, sizeof(m->tool_version), "%s", TDV_VERSION);
@@ -191,7 +257,7 @@ static int manifest_from_result(const struct build_result *r, struct build_manif
 		memcpy(m->hash.uuid, r->disk.hash_uuid, 16);
 	}
 	if (r->have_initrd) {
-		snprintf(m->initrd.file, sizeof(m->initrd.file), "initrd.img");
+		snprintf(m->initrd.file, sizeof(m->initrd.file), "%s", build_init_image_name(c));
 		memcpy(m->initrd.init_sha256, r->init_sha256, 32);
 		m->initrd.modules = r->initrd_modules;
 		while (r->initrd_modules && r->initrd_modules[m->initrd.n_modules])
@@ -267,10 +333,21 @@ int build_reference_values_json(const struct build_result *r, const char *initrd
 				char **ret)
 {
 	_cleanup_free_ uint8_t *event = NULL;
-	size_t len;
-	int ret2 = rootfs_event_data(&r->root, &event, &len);
-	if (ret2 < 0)
-		return ret2;
+	size_t len = 0;
+	struct verity_cmdline v;
+	int ret2 = 0;
+	verity_cmdline_init(&v);
+	if (r->config->boot != BUILD_BOOT_DM_INIT) {
+		ret2 = verity_cmdline_parse_text(r->cmdline, &v, NULL);
+		if (ret2 < 0)
+			return ret2;
+		/* The event /init will measure: of the build's volume and of what its line runs. */
+		v.root = r->root;
+		if (v.measure != MEASURE_NONE)
+			ret2 = verity_cmdline_rootfs_event(&v, NULL, &event, &len);
+		if (ret2 < 0)
+			return ret2;
+	}
 
 	/* Only what the build determines: the rootfs event (and which register the cmdline
 	 * sends it to) and the initrd's own digest.  The kernel, the MRTD and the cmdline as
@@ -278,15 +355,14 @@ int build_reference_values_json(const struct build_result *r, const char *initrd
 	 * names what it leaves out. */
 	struct refvalues_inputs in = { 0 };
 	expected_inputs_init(&in.expected);
-	in.expected.rootfs_event = event;
-	in.expected.rootfs_event_len = len;
 	in.expected.initrd_path = initrd_path;
-	struct verity_cmdline v;
-	ret2 = verity_cmdline_parse_text(r->cmdline, &v, NULL);
-	if (ret2 < 0)
-		return ret2;
-	in.expected.rootfs_rtmr = v.rtmr;
-	in.expected.rootfs_pcr = v.pcr;
+	/* dm-init: no tdverity-init, no rootfs event; the root is pinned by the cmdline. */
+	if (r->config->boot != BUILD_BOOT_DM_INIT) {
+		in.expected.rootfs_event = event;
+		in.expected.rootfs_event_len = event ? len : 0;
+		in.expected.rootfs_rtmr = v.rtmr;
+		in.expected.rootfs_pcr = v.pcr;
+	}
 	_cleanup_free_ char *json = NULL;
 	ret2 = refvalues_build_json(&in, false, &json, NULL);
 	if (ret2 < 0)

@@ -489,15 +489,66 @@ static int path_exists(struct init_ctx *ctx, const char *path, bool *ret)
 	return 0;
 }
 
+/* The "tdx_guest" word of the first "flags" line of /proc/cpuinfo (Linux sets it from
+ * X86_FEATURE_TDX_GUEST in a TD).  Only the first 16 KiB are read: the first CPU's flags
+ * are there. */
+static int cpuinfo_says_tdx_guest(struct init_ctx *ctx, bool *ret)
+{
+	const struct init_sys *sys = ctx->sys;
+	char buf[16384];
+	size_t len = 0;
+	*ret = false;
+	int fd = sys->open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return STEP_ERR(ctx, fd, "opening /proc/cpuinfo: %s", strerror(-fd));
+	while (len < sizeof(buf) - 1) {
+		ssize_t n = sys->read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0) {
+			sys->close(fd);
+			return STEP_ERR(ctx, (int)n, "reading /proc/cpuinfo: %s", strerror((int)-n));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	int r = close_checked(ctx, fd, "/proc/cpuinfo");
+	if (r < 0)
+		return r;
+	buf[len] = '\0';
+	char *flags = strstr(buf, "\nflags");
+	if (!flags)
+		return 0;
+	char *colon = strchr(flags + 1, ':'), *end = strchr(flags + 1, '\n');
+	if (!colon || (end && colon > end))
+		return 0;
+	if (end)
+		*end = '\0';
+	for (char *w = strtok(colon + 1, " \t"); w; w = strtok(NULL, " \t"))
+		if (strcmp(w, "tdx_guest") == 0)
+			*ret = true;
+	return 0;
+}
+
 static int choose_backend(struct init_ctx *ctx, enum measure_backend *ret)
 {
-	bool tdx_sysfs, tdx_dev, tpm;
+	bool tdx_sysfs, tdx_dev, tpm, td_flag = false;
 	int r;
 	if ((r = path_exists(ctx, INIT_TDX_SYSFS_DIR, &tdx_sysfs)) < 0 ||
 	    (r = path_exists(ctx, INIT_TDX_DEV, &tdx_dev)) < 0 ||
 	    (r = path_exists(ctx, INIT_TPM_DEV, &tpm)) < 0)
 		return r;
 	bool tdx = tdx_sysfs || tdx_dev;
+	/*
+	 * Threat: inside a TD the vTPM is the host's (the VMM emulates it), so a TD whose
+	 * kernel lacks the RTMR interface must not measure into it: the host could then give
+	 * any value it likes.  Whether this is a TD is the CPU's word, not the devices'.
+	 */
+	bool td = ctx->sys->cpuid_is_tdx_guest();
+	if (!td && ctx->vc.measure == MEASURE_AUTO) {
+		if ((r = cpuinfo_says_tdx_guest(ctx, &td_flag)) < 0)
+			return r;
+		td = td_flag;
+	}
 
 	switch (ctx->vc.measure) {
 	case MEASURE_TDX:
@@ -514,6 +565,12 @@ static int choose_backend(struct init_ctx *ctx, enum measure_backend *ret)
 		*ret = MEASURE_TPM;
 		return 0;
 	case MEASURE_AUTO:
+		if (td && !tdx)
+			return STEP_ERR(ctx, -ENODEV,
+					"this is a TDX guest (%s) but it has no RTMR interface (%s, "
+					"%s): a TD never falls back to the vTPM",
+					td_flag ? "/proc/cpuinfo tdx_guest" : "CPUID leaf 0x21",
+					INIT_TDX_SYSFS_DIR, INIT_TDX_DEV);
 		if (!tdx && !tpm)
 			return STEP_ERR(ctx, -ENODEV,
 					"no measurement device (no TDX guest device, no %s); "
@@ -564,7 +621,9 @@ static int step_measure(struct init_ctx *ctx, const char **ret_step)
 
 	_cleanup_free_ uint8_t *event = NULL, *record = NULL;
 	size_t event_len, record_len;
-	r = rootfs_event_data(&vc->root, &event, &event_len);
+	/* The event binds what runs too (init, its argv, the measure mode, the corruption
+	 * policy): step_exec() passes exactly the argv stated here. */
+	r = verity_cmdline_rootfs_event(vc, NULL, &event, &event_len);
 	if (r < 0)
 		return STEP_ERR(ctx, r, "building the rootfs event: %s", strerror(-r));
 
@@ -631,19 +690,71 @@ static int step_mount_root(struct init_ctx *ctx)
  * are a few MB, unreachable once the new root is mounted over "/", and a recursive delete
  * that must never cross into a mount is the riskiest code switch_root has.
  */
+/*
+ * Threat: the targets are names in the new root.  A symlink there (/sysroot/run -> /)
+ * would make MS_MOVE follow it and put the API file systems somewhere else, possibly
+ * outside the new root.  So each target is opened O_PATH|O_NOFOLLOW|O_DIRECTORY (a
+ * symlink or a non-directory fails), checked to be a directory on the verified root's
+ * file system, and the mount is moved onto that very fd (move_mount, the fd form of
+ * MS_MOVE), never onto a name looked up again.
+ */
+static int open_move_target(struct init_ctx *ctx, const char *target, dev_t root_dev,
+			    int *ret_fd)
+{
+	const struct init_sys *sys = ctx->sys;
+	mode_t mode;
+	dev_t dev;
+	int fd = sys->open(target, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return STEP_ERR(ctx, fd, "%s: %s (must be a directory, not a symlink)", target,
+				strerror(-fd));
+	int r = sys->fstat(fd, &mode, &dev);
+	if (r < 0) {
+		sys->close(fd);
+		return STEP_ERR(ctx, r, "fstat %s: %s", target, strerror(-r));
+	}
+	if (!S_ISDIR(mode) || dev != root_dev) {
+		sys->close(fd);
+		return STEP_ERR(ctx, -ENOTDIR, "%s is not a directory of the verified root", target);
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
 static int step_switch_root(struct init_ctx *ctx)
 {
 	const struct init_sys *sys = ctx->sys;
 	static const char *const moved[] = {"/dev", "/proc", "/sys", "/run"};
+	mode_t mode;
+	dev_t root_dev;
 	int r;
+
+	int root = sys->open(INIT_SYSROOT, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0);
+	if (root < 0)
+		return STEP_ERR(ctx, root, "%s: %s", INIT_SYSROOT, strerror(-root));
+	r = sys->fstat(root, &mode, &root_dev);
+	if (r < 0) {
+		sys->close(root);
+		return STEP_ERR(ctx, r, "fstat %s: %s", INIT_SYSROOT, strerror(-r));
+	}
+	if ((r = close_checked(ctx, root, INIT_SYSROOT)) < 0)
+		return r;
 
 	for (size_t i = 0; i < ELEMENTSOF(moved); i++) {
 		char target[64];
+		int fd = -1;
 		snprintf(target, sizeof(target), INIT_SYSROOT "%s", moved[i]);
-		r = sys->mount(moved[i], target, NULL, MS_MOVE, NULL);
+		r = open_move_target(ctx, target, root_dev, &fd);
 		if (r < 0)
+			return r;
+		r = sys->move_mount_to_fd(moved[i], fd);
+		if (r < 0) {
+			sys->close(fd);
 			return STEP_ERR(ctx, r, "moving %s to %s: %s", moved[i], target,
 					strerror(-r));
+		}
+		if ((r = close_checked(ctx, fd, target)) < 0)
+			return r;
 	}
 	if ((r = sys->chdir(INIT_SYSROOT)) < 0)
 		return STEP_ERR(ctx, r, "chdir %s: %s", INIT_SYSROOT, strerror(-r));
@@ -656,22 +767,20 @@ static int step_switch_root(struct init_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Threat: the kernel hands /init its unknown bare words ("single", "emergency", "s") as
+ * argv; passed on, they start a distro init into a rescue shell that the rootfs event
+ * would not show.  The argv is exactly the one the event states (verity_cmdline_init_argv()).
+ */
 static int step_exec(struct init_ctx *ctx)
 {
-	size_t argc = 0;
-	while (ctx->argv && ctx->argv[argc])
-		argc++;
-	char **argv = calloc(argc + 2, sizeof(char *));
-	if (!argv)
-		return STEP_ERR(ctx, -ENOMEM, "out of memory");
-	argv[0] = ctx->vc.init;
-	for (size_t i = 1; i < argc; i++)
-		argv[i] = ctx->argv[i];
+	const char *argv[2];
+	verity_cmdline_init_argv(&ctx->vc, argv);
 
 	log_line(ctx, LOG_BOTH, "exec %s", ctx->vc.init);
 	static char *const no_env[] = {NULL};
-	int r = ctx->sys->execve(ctx->vc.init, argv, ctx->envp ? ctx->envp : no_env);
-	free(argv);
+	int r = ctx->sys->execve(ctx->vc.init, (char *const *)argv,
+				 ctx->envp ? ctx->envp : no_env);
 	if (r < 0)
 		return STEP_ERR(ctx, r, "execve %s: %s", ctx->vc.init, strerror(-r));
 	return 0;

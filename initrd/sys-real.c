@@ -5,6 +5,7 @@
 #include "core/util.h"
 
 #include <blkid/blkid.h>
+#include <cpuid.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
@@ -49,6 +50,32 @@ static int real_stat(const char *path, mode_t *ret_mode, dev_t *ret_rdev)
 static int real_open(const char *path, int flags, mode_t mode)
 {
 	return ret0(open(path, flags, mode));
+}
+static int real_fstat(int fd, mode_t *ret_mode, dev_t *ret_dev)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	*ret_mode = st.st_mode;
+	*ret_dev = st.st_dev;
+	return 0;
+}
+static int real_move_mount_to_fd(const char *from, int to_fd)
+{
+	return ret0(move_mount(AT_FDCWD, from, to_fd, "", MOVE_MOUNT_T_EMPTY_PATH));
+}
+/* Intel TDX guest-host communication interface spec: CPUID leaf 0x21, subleaf 0, gives
+ * EBX:EDX:ECX = "Inte" "lTDX" "    " inside a TD (as Linux's tdx_early_init() reads it).
+ * The maximum basic leaf is checked first: past it Intel CPUs return the last leaf. */
+static bool real_cpuid_is_tdx_guest(void)
+{
+	unsigned a, b, c, d;
+	if (__get_cpuid_max(0, NULL) < 0x21)
+		return false;
+	__cpuid_count(0x21, 0, a, b, c, d);
+	(void)a;
+	uint32_t sig[3] = { b, d, c };
+	return memcmp(sig, "IntelTDX    ", 12) == 0;
 }
 static int real_close(int fd)
 {
@@ -148,6 +175,14 @@ static int real_probe_partuuid(const char *devnode, char *buf, size_t len)
 		return errno > 0 ? -errno : -EIO;
 	blkid_probe_enable_superblocks(pr, 0);
 	blkid_probe_enable_partitions(pr, 1);
+	/* Only the tables our layouts write (gpt; dos for --layout kata): libblkid's other
+	 * partition parsers (BSD, Solaris, Minix, ...) never see the disk before it is
+	 * verified, so a flaw in one cannot be reached with a crafted image. */
+	static char *const only[] = { "gpt", "dos", NULL };
+	if (blkid_probe_filter_partitions_type(pr, BLKID_FLTR_ONLYIN, (char **)only) < 0) {
+		blkid_free_probe(pr);
+		return -EIO;
+	}
 	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
 	int r = blkid_do_safeprobe(pr);
 	const char *uuid = NULL;
@@ -209,6 +244,9 @@ const struct init_sys init_sys_real = {
     .mknod = real_mknod,
     .stat = real_stat,
     .open = real_open,
+    .fstat = real_fstat,
+    .move_mount_to_fd = real_move_mount_to_fd,
+    .cpuid_is_tdx_guest = real_cpuid_is_tdx_guest,
     .close = real_close,
     .read = real_read,
     .write = real_write,

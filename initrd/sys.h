@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -22,6 +23,13 @@ struct init_sys {
 	/* stat(): the file type bits of st_mode and st_rdev. */
 	int (*stat)(const char *path, mode_t *ret_mode, dev_t *ret_rdev);
 	int (*open)(const char *path, int flags, mode_t mode);
+	/* fstat(): the file type bits of st_mode and st_dev (the file system it is on). */
+	int (*fstat)(int fd, mode_t *ret_mode, dev_t *ret_dev);
+	/* move_mount(2) of the mount at from onto the directory open as to_fd (an O_PATH fd,
+	 * MOVE_MOUNT_T_EMPTY_PATH): MS_MOVE onto exactly the directory that was checked. */
+	int (*move_mount_to_fd)(const char *from, int to_fd);
+	/* Whether CPUID says this is a TDX guest (leaf 0x21 signature "IntelTDX    "). */
+	bool (*cpuid_is_tdx_guest)(void);
 	int (*close)(int fd);
 	ssize_t (*read)(int fd, void *buf, size_t len);
 	ssize_t (*write)(int fd, const void *buf, size_t len);

@@ -158,6 +158,20 @@ int verity_cmdline_parse_text(const char *text, struct verity_cmdline *ret, cons
 int verity_cmdline_measure_targets(const char *text, struct verity_cmdline *ret,
 				   const char **ret_err);
 
+/*
+ * The rootfs event of a verified boot by this line (core/measure.h, version 2): its
+ * volume, tdverity.init, the argv /init passes to it (verity_cmdline_init_argv()),
+ * tdverity.measure and the corruption policy.  The one place that maps a cmdline to the
+ * event: /init measures it, the builder records it, the verifier predicts it.  -EINVAL for
+ * tdverity.measure=none (nothing is measured) or a bad volume; -ENOMEM.  Either output
+ * may be NULL.
+ */
+int verity_cmdline_rootfs_event(const struct verity_cmdline *v, char **ret_content,
+				uint8_t **ret_data, size_t *ret_len);
+/* The argv /init execs tdverity.init with: { init, NULL }.  Nothing of /init's own argv
+ * (the kernel's unknown bare words: "single", "emergency") is passed on. */
+void verity_cmdline_init_argv(const struct verity_cmdline *v, const char *ret_argv[2]);
+
 /* Whether key is one of the set above (roothash, systemd.verity_root_{data,hash,options},
  * tdverity.*): the parameters verity_cmdline_parse() owns. */
 bool verity_cmdline_owns_key(const char *key);

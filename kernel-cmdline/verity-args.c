@@ -12,6 +12,8 @@
  */
 #include "kernel-cmdline/cmdline.h"
 
+#include "core/measure.h"
+
 #include "core/digest.h"
 #include "core/util.h"
 
@@ -660,4 +662,33 @@ int verity_cmdline_build_with_extra(const struct verity_cmdline *v, const char *
 		return fail(ret_err, why);
 	*ret_text = TAKE_PTR(text);
 	return 0;
+}
+
+void verity_cmdline_init_argv(const struct verity_cmdline *v, const char *ret_argv[2])
+{
+	ret_argv[0] = v->init;
+	ret_argv[1] = NULL;
+}
+
+int verity_cmdline_rootfs_event(const struct verity_cmdline *v, char **ret_content,
+				uint8_t **ret_data, size_t *ret_len)
+{
+	/* tdverity.measure=none measures nothing: there is no event. */
+	if ((unsigned)v->measure >= ELEMENTSOF(measure_names) || v->measure == MEASURE_NONE)
+		return -EINVAL;
+	const char *argv[2];
+	verity_cmdline_init_argv(v, argv);
+	const struct rootfs_event_run run = {
+		.init = v->init,
+		.argv = argv,
+		.measure = measure_names[v->measure],
+		.on_corruption = v->on_corruption == VERITY_ON_CORRUPTION_RESTART ? "restart" : "panic",
+	};
+	_cleanup_free_ char *content = NULL;
+	int r = rootfs_event_content(&v->root, &run, &content);
+	if (r == 0 && ret_data)
+		r = rootfs_event_data(&v->root, &run, ret_data, ret_len);
+	if (r == 0 && ret_content)
+		*ret_content = TAKE_PTR(content);
+	return r;
 }

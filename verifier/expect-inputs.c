@@ -283,6 +283,12 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		}
 		s->in.rootfs_event = s->rootfs_event;
 		s->in.rootfs_event_len = len;
+		/* dm-init and a built-in initramfs boot without an initrd (manifest "boot"). */
+		if (s->manifest.have_boot && s->manifest.boot != BUILD_BOOT_INITRD) {
+			if (a->initrd)
+				return usage_error(verb, "the manifest's boot has no initrd: drop --initrd");
+			s->in.no_initrd = true;
+		}
 	}
 	if (a->no_initrd && a->initrd)
 		return usage_error(verb, "--no-initrd and --initrd exclude each other");

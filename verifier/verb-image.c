@@ -32,8 +32,7 @@ struct image_opts {
 /* What we verified, for the report. */
 struct image_job {
 	const char *data_path, *hash_path;
-	struct verity_params p;
-	uint8_t root[DIGEST_MAX_SIZE];
+	struct verity_root v; /* parameters (hash_offset on the hash file) + root hash */
 	uint64_t data_offset;
 	const char *layout;
 };
@@ -213,13 +212,13 @@ _printf_(3, 4) static int mismatch(const struct image_opts *o, const struct imag
 static int superblock_crosscheck(const struct image_opts *o, const struct image_job *job, int hash_fd)
 {
 	struct verity_params sb;
-	int r = superblock_read(hash_fd, job->p.hash_offset, &sb);
+	int r = superblock_read(hash_fd, job->v.params.hash_offset, &sb);
 	if (r == -EBADMSG)
 		return mismatch(o, job, "no valid verity superblock at byte %" PRIu64 " of %s",
-				job->p.hash_offset, job->hash_path);
+				job->v.params.hash_offset, job->hash_path);
 	if (r < 0)
 		return report_error(o, "%s: cannot read the superblock: %s", job->hash_path, strerror(-r));
-	const char *diff = superblock_difference(&sb, &job->p);
+	const char *diff = superblock_difference(&sb, &job->v.params);
 	if (diff)
 		return mismatch(o, job, "superblock %s differs from the expected parameters", diff);
 	return VERIFY_OK;
@@ -236,15 +235,15 @@ static struct json_object *job_json(const struct image_job *job, const char *ver
 	json_object_object_add(j, "data", json_object_new_string(job->data_path));
 	json_object_object_add(j, "hash", json_object_new_string(job->hash_path));
 	json_object_object_add(j, "data_offset", json_object_new_int64((int64_t)job->data_offset));
-	json_object_object_add(j, "hash_offset", json_object_new_int64((int64_t)job->p.hash_offset));
-	json_object_object_add(j, "superblock", json_object_new_boolean(job->p.superblock));
-	json_object_object_add(j, "hash_algorithm", json_object_new_string(hash_alg_name(job->p.alg)));
-	json_object_object_add(j, "data_blocks", json_object_new_int64((int64_t)job->p.data_blocks));
-	json_object_object_add(j, "data_block_size", json_object_new_int64(job->p.data_block_size));
-	json_object_object_add(j, "hash_block_size", json_object_new_int64(job->p.hash_block_size));
-	hex_encode(job->p.salt, job->p.salt_size, hex);
+	json_object_object_add(j, "hash_offset", json_object_new_int64((int64_t)job->v.params.hash_offset));
+	json_object_object_add(j, "superblock", json_object_new_boolean(job->v.params.superblock));
+	json_object_object_add(j, "hash_algorithm", json_object_new_string(hash_alg_name(job->v.params.alg)));
+	json_object_object_add(j, "data_blocks", json_object_new_int64((int64_t)job->v.params.data_blocks));
+	json_object_object_add(j, "data_block_size", json_object_new_int64(job->v.params.data_block_size));
+	json_object_object_add(j, "hash_block_size", json_object_new_int64(job->v.params.hash_block_size));
+	hex_encode(job->v.params.salt, job->v.params.salt_size, hex);
 	json_object_object_add(j, "salt", json_object_new_string(hex));
-	hex_encode(job->root, hash_alg_size(job->p.alg), hex);
+	hex_encode(job->v.root_hash, hash_alg_size(job->v.params.alg), hex);
 	json_object_object_add(j, "root_hash", json_object_new_string(hex));
 	return j;
 }
@@ -254,13 +253,13 @@ static void job_print(const struct image_job *job)
 	char hex[2 * VERITY_MAX_SALT + 1];
 	printf("layout:      %s\n", job->layout);
 	printf("data:        %s at byte %" PRIu64 ", %" PRIu64 " blocks of %u bytes\n",
-	       job->data_path, job->data_offset, job->p.data_blocks, job->p.data_block_size);
+	       job->data_path, job->data_offset, job->v.params.data_blocks, job->v.params.data_block_size);
 	printf("hash:        %s at byte %" PRIu64 ", %s, %u-byte blocks, %s\n", job->hash_path,
-	       job->p.hash_offset, hash_alg_name(job->p.alg), job->p.hash_block_size,
-	       job->p.superblock ? "superblock" : "no superblock");
-	hex_encode(job->p.salt, job->p.salt_size, hex);
-	printf("salt:        %s\n", job->p.salt_size ? hex : "-");
-	hex_encode(job->root, hash_alg_size(job->p.alg), hex);
+	       job->v.params.hash_offset, hash_alg_name(job->v.params.alg), job->v.params.hash_block_size,
+	       job->v.params.superblock ? "superblock" : "no superblock");
+	hex_encode(job->v.params.salt, job->v.params.salt_size, hex);
+	printf("salt:        %s\n", job->v.params.salt_size ? hex : "-");
+	hex_encode(job->v.root_hash, hash_alg_size(job->v.params.alg), hex);
 	printf("root hash:   %s\n", hex);
 }
 
@@ -288,11 +287,11 @@ static int report_bad_block(const struct image_opts *o, const struct image_job *
 	char msg[512];
 	uint64_t offset;
 	if (bad->in_data) {
-		offset = job->data_offset + bad->block * job->p.data_block_size;
+		offset = job->data_offset + bad->block * job->v.params.data_block_size;
 		snprintf(msg, sizeof(msg), "data block %" PRIu64 " (byte %" PRIu64 " of %s)",
 			 bad->block, offset, job->data_path);
 	} else {
-		offset = job->p.hash_offset + bad->block * job->p.hash_block_size;
+		offset = job->v.params.hash_offset + bad->block * job->v.params.hash_block_size;
 		if (bad->level == VERITY_LEVEL_SUPERBLOCK)
 			snprintf(msg, sizeof(msg), "superblock (byte %" PRIu64 " of %s)", offset,
 				 job->hash_path);
@@ -325,7 +324,7 @@ static int report_verified(const struct image_opts *o, const struct image_job *j
 	} else {
 		job_print(job);
 		printf("verdict:     verified (%" PRIu64 " data blocks, every hash block, root hash)\n",
-		       job->p.data_blocks);
+		       job->v.params.data_blocks);
 	}
 	return VERIFY_OK;
 }
@@ -334,13 +333,13 @@ static int report_verified(const struct image_opts *o, const struct image_job *j
 
 static int run_verify(const struct image_opts *o, struct image_job *job, int data_fd, int hash_fd)
 {
-	if (job->p.superblock) {
+	if (job->v.params.superblock) {
 		int r = superblock_crosscheck(o, job, hash_fd);
 		if (r != VERIFY_OK)
 			return r;
 	}
 	struct verity_bad_block bad;
-	int r = verity_tree_verify(&job->p, data_fd, job->data_offset, hash_fd, job->root,
+	int r = verity_tree_verify(&job->v.params, data_fd, job->data_offset, hash_fd, job->v.root_hash,
 				   (unsigned)o->threads, &bad);
 	if (r == -EBADMSG)
 		return report_bad_block(o, job, &bad);
@@ -369,10 +368,10 @@ static int partitions_fit(const struct image_opts *o, const struct image_job *jo
 			  const struct image_partitions *parts)
 {
 	uint64_t area;
-	if (verity_hash_area_size(&job->p, &area) < 0)
+	if (verity_hash_area_size(&job->v.params, &area) < 0)
 		return report_error(o, "invalid verity parameters");
-	uint64_t hash_end = job->p.hash_offset - parts->hash_offset + area;
-	if (job->p.data_blocks > parts->data_size / job->p.data_block_size)
+	uint64_t hash_end = job->v.params.hash_offset - parts->hash_offset + area;
+	if (job->v.params.data_blocks > parts->data_size / job->v.params.data_block_size)
 		return mismatch(o, job, "%s: data_blocks exceed the root partition", job->data_path);
 	if (hash_end > parts->hash_size)
 		return mismatch(o, job, "%s: the hash area exceeds the root-verity partition",
@@ -424,8 +423,7 @@ static int verify_with_manifest(struct image_opts *o)
 		}
 	}
 
-	struct image_job job = { .p = m.root.params, .layout = disk_layout_name(m.layout) };
-	memcpy(job.root, m.root.root_hash, sizeof(job.root));
+	struct image_job job = { .v = m.root, .layout = disk_layout_name(m.layout) };
 	_cleanup_close_ int data_fd = -1, hash_fd = -1;
 	int r;
 
@@ -453,7 +451,7 @@ static int verify_with_manifest(struct image_opts *o)
 		return r;
 	/* The manifest's hash_offset is within the hash partition, as on the kernel cmdline. */
 	job.data_offset = parts.data_offset;
-	if (!add_ok(job.p.hash_offset, parts.hash_offset, &job.p.hash_offset))
+	if (!add_ok(job.v.params.hash_offset, parts.hash_offset, &job.v.params.hash_offset))
 		return report_error(o, "%s: hash offset out of range", o->manifest);
 	if ((r = partitions_fit(o, &job, &parts)) != VERIFY_OK)
 		return r;
@@ -464,7 +462,7 @@ static int verify_with_manifest(struct image_opts *o)
 static int explicit_params(const struct image_opts *o, struct image_job *job, int data_fd,
 			   int hash_fd)
 {
-	struct verity_params *p = &job->p;
+	struct verity_params *p = &job->v.params;
 	p->superblock = !o->no_superblock;
 	p->hash_offset = o->hash_offset;
 	job->data_offset = o->data_offset;
@@ -518,7 +516,7 @@ static int explicit_params(const struct image_opts *o, struct image_job *job, in
 		return fail_usage("%s: invalid verity parameters (block sizes powers of two in "
 				  "512..1M, data blocks > 0, hash offset a multiple of 512, and of "
 				  "the hash block size without a superblock)", "image");
-	if (hex_decode_exact(o->root_hex, job->root, hash_alg_size(p->alg)) < 0)
+	if (hex_decode_exact(o->root_hex, job->v.root_hash, hash_alg_size(p->alg)) < 0)
 		return fail_usage("--root-hash is not a %s digest in hex", hash_alg_name(p->alg));
 	return VERIFY_OK;
 }

@@ -3,24 +3,76 @@
 #include "core/util.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
-int rootfs_event_content(const struct verity_root *r, char **ret_json)
+/* A JSON string literal of s (quotes included), or NULL. */
+static char *json_string(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(6 * n + 3), *o = out;
+	if (!out)
+		return NULL;
+	*o++ = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			*o++ = '\\';
+			*o++ = (char)*p;
+		} else if (*p < 0x20) {
+			o += sprintf(o, "\\u%04x", *p);
+		} else
+			*o++ = (char)*p;
+	}
+	*o++ = '"';
+	*o = 0;
+	return out;
+}
+
+/* ["a","b"] */
+static char *json_string_array(const char *const *v)
+{
+	char *out = strdup("[");
+	for (size_t i = 0; out && v[i]; i++) {
+		_cleanup_free_ char *item = json_string(v[i]);
+		char *next = NULL;
+		if (!item || asprintf(&next, "%s%s%s", out, i ? "," : "", item) < 0)
+			next = NULL;
+		free(out);
+		out = next;
+	}
+	char *done = NULL;
+	if (out && asprintf(&done, "%s]", out) < 0)
+		done = NULL;
+	free(out);
+	return done;
+}
+
+int rootfs_event_content(const struct verity_root *r, const struct rootfs_event_run *run,
+			 char **ret_json)
 {
 	const struct verity_params *p = &r->params;
 	const char *alg = hash_alg_name(p->alg);
-	if (!alg || p->salt_size > VERITY_MAX_SALT)
+	if (!alg || p->salt_size > VERITY_MAX_SALT || !run || !run->init || !run->argv ||
+	    !run->argv[0] || !run->measure || !run->on_corruption)
 		return -EINVAL;
 
 	char root[2 * DIGEST_MAX_SIZE + 1], salt[2 * VERITY_MAX_SALT + 1];
 	hex_encode(r->root_hash, hash_alg_size(p->alg), root);
 	hex_encode(p->salt, p->salt_size, salt);
+	_cleanup_free_ char *argv = json_string_array(run->argv), *init = json_string(run->init),
+			    *measure = json_string(run->measure),
+			    *corruption = json_string(run->on_corruption);
+	if (!argv || !init || !measure || !corruption)
+		return -ENOMEM;
 
 	char *json;
 	if (asprintf(&json,
-		     "{\"alg\":\"%s\",\"data_block_size\":%" PRIu32 ",\"data_blocks\":%" PRIu64
-		     ",\"hash_block_size\":%" PRIu32 ",\"root_hash\":\"%s\",\"salt\":\"%s\"}",
-		     alg, p->data_block_size, p->data_blocks, p->hash_block_size, root, salt) < 0)
+		     "{\"alg\":\"%s\",\"argv\":%s,\"data_block_size\":%" PRIu32
+		     ",\"data_blocks\":%" PRIu64 ",\"hash_block_size\":%" PRIu32
+		     ",\"init\":%s,\"measure\":%s,\"on_corruption\":%s,\"root_hash\":\"%s\","
+		     "\"salt\":\"%s\",\"v\":%d}",
+		     alg, argv, p->data_block_size, p->data_blocks, p->hash_block_size, init, measure,
+		     corruption, root, salt, ROOTFS_EVENT_VERSION) < 0)
 		return -ENOMEM;
 	*ret_json = json;
 	return 0;
@@ -52,10 +104,11 @@ int aael_event_data(const char *domain, const char *operation, const char *conte
 	return 0;
 }
 
-int rootfs_event_data(const struct verity_root *r, uint8_t **ret_data, size_t *ret_len)
+int rootfs_event_data(const struct verity_root *r, const struct rootfs_event_run *run,
+		      uint8_t **ret_data, size_t *ret_len)
 {
 	_cleanup_free_ char *json = NULL;
-	int ret = rootfs_event_content(r, &json);
+	int ret = rootfs_event_content(r, run, &json);
 	if (ret < 0)
 		return ret;
 	return aael_event_data(ROOTFS_EVENT_DOMAIN, ROOTFS_EVENT_OPERATION, json, ret_data, ret_len);

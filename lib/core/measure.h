@@ -9,9 +9,17 @@
  *     digest     = HASH(event data)           (SHA-384 for an RTMR)
  *     record     = TCG_PCR_EVENT2{ mr_index, EV_EVENT_TAG, digests, event data }
  *
- * The canonical JSON has its keys sorted and no whitespace:
- *     {"alg":"sha256","data_block_size":4096,"data_blocks":N,"hash_block_size":4096,
- *      "root_hash":"<hex>","salt":"<hex>"}
+ * The canonical JSON (version 2) has its keys sorted and no whitespace:
+ *     {"alg":"sha256","argv":["/sbin/init"],"data_block_size":4096,"data_blocks":N,
+ *      "hash_block_size":4096,"init":"/sbin/init","measure":"auto","on_corruption":"panic",
+ *      "root_hash":"<hex>","salt":"<hex>","v":2}
+ * It binds what runs, not only the content: the program /init execs and the exact argv it
+ * passes (/init passes nothing of its own argv on), how the root was measured and what a
+ * corruption does.  Threat: on a distro root tdverity.init=/bin/sh, a rescue runlevel word
+ * or restart-on-corruption would otherwise leave a byte-identical RTMR3 and log.
+ * Strings are JSON-escaped (", \ and control characters).  One encoder for /init, the
+ * builder and the verifier: kernel-cmdline's verity_cmdline_rootfs_event() fills it from
+ * the cmdline /init obeys.
  */
 #pragma once
 
@@ -33,9 +41,21 @@
 /* The TCG2 log's register field for an RTMR: CC MR index 1..4 = RTMR0..3. */
 #define RTMR_TO_CC_MR_INDEX(rtmr) ((uint32_t)(rtmr) + 1)
 
+#define ROOTFS_EVENT_VERSION 2
+
+/* What runs once the root is measured. */
+struct rootfs_event_run {
+	const char *init;	   /* the program /init execs */
+	const char *const *argv;   /* exactly its argv, NULL-terminated (argv[0] = init) */
+	const char *measure;	   /* tdverity.measure: "auto", "tdx" or "tpm" */
+	const char *on_corruption; /* "panic" or "restart" */
+};
+
 /* The canonical JSON content of a volume's event (alg, sizes, data_blocks, salt, root
- * hash; hash_offset, superblock and uuid are not part of it).  Caller frees *ret_json. */
-int rootfs_event_content(const struct verity_root *r, char **ret_json);
+ * hash, and what runs; hash_offset, superblock and uuid are not part of it).  -EINVAL for
+ * a bad volume or a missing field of run.  Caller frees *ret_json. */
+int rootfs_event_content(const struct verity_root *r, const struct rootfs_event_run *run,
+			 char **ret_json);
 
 /*
  * AAEL tagged-event data for "<domain> <operation> <content>".  domain and operation
@@ -45,7 +65,8 @@ int aael_event_data(const char *domain, const char *operation, const char *conte
 		    uint8_t **ret_data, size_t *ret_len);
 
 /* rootfs_event_content() + aael_event_data() in one step. */
-int rootfs_event_data(const struct verity_root *r, uint8_t **ret_data, size_t *ret_len);
+int rootfs_event_data(const struct verity_root *r, const struct rootfs_event_run *run,
+		      uint8_t **ret_data, size_t *ret_len);
 
 struct tcg2_digest {
 	enum hash_alg alg;

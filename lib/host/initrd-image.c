@@ -499,18 +499,22 @@ static la_ssize_t membuf_write(struct archive *a, void *opaque, const void *buf,
 	return (la_ssize_t)len;
 }
 
-static int cpio_write(const struct cpio_files *files, uint64_t timestamp, struct membuf *out,
-		      struct tdv_error *err)
+static int cpio_write(const struct cpio_files *files, uint64_t timestamp, bool uncompressed,
+		      struct membuf *out, struct tdv_error *err)
 {
 	_cleanup_(archive_writep) struct archive *a = archive_write_new();
 	_cleanup_(archive_entryp) struct archive_entry *e = archive_entry_new();
 	if (!a || !e)
 		return -ENOMEM;
 	if (archive_write_set_format_cpio_newc(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-	    /* No mtime in the gzip header ("!timestamp"); libarchive stores no name. */
-	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "gzip", "compression-level", "9") != ARCHIVE_OK ||
+	    (uncompressed ? archive_write_add_filter_none(a) != ARCHIVE_OK
+			  : archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+				    /* No mtime in the gzip header ("!timestamp"); libarchive
+				     * stores no name. */
+				    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) !=
+					    ARCHIVE_OK ||
+				    archive_write_set_filter_option(a, "gzip", "compression-level",
+								    "9") != ARCHIVE_OK) ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open2(a, out, NULL, membuf_write, NULL, NULL) != ARCHIVE_OK)
 		return tdv_error_set(err, -EIO, "cpio writer: %s", archive_error_string(a));
@@ -552,7 +556,7 @@ int initrd_image_write(const struct initrd_image_inputs *in, const char *out_pat
 		return tdv_error_set(err, -EINVAL, "initrd image: missing input");
 	r = collect_files(in, &files, err);
 	if (r >= 0)
-		r = cpio_write(&files, in->timestamp, &out, err);
+		r = cpio_write(&files, in->timestamp, in->uncompressed, &out, err);
 	cpio_files_free(&files);
 	if (r >= 0) {
 		r = write_file_atomic(out_path, out.data, out.size, 0644);

@@ -49,6 +49,7 @@ struct initrd_image_inputs {
 				    without modules (an empty load-order) */
 	uint64_t timestamp;	 /* SOURCE_DATE_EPOCH */
 	const char *hash_alg;	 /* the verity hash ("sha256" when NULL): picks the hash module */
+	bool uncompressed;	 /* a plain newc cpio (for CONFIG_INITRAMFS_SOURCE) */
 };
 
 /* Write the image atomically to out_path. */

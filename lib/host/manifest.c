@@ -43,9 +43,36 @@ void build_manifest_done(struct build_manifest *m)
 	*m = (struct build_manifest){ 0 };
 }
 
+/*
+ * The rootfs event of the manifest's build (version 2 binds what runs): its volume and
+ * the line /init obeys, the manifest's "cmdline".  1 (outputs NULL) when that line says
+ * tdverity.measure=none or the boot is dm-init: nothing is measured.  -EINVAL without a
+ * cmdline.
+ */
+static int manifest_event(const struct build_manifest *m, char **ret_content, uint8_t **ret_data,
+			  size_t *ret_len)
+{
+	struct verity_cmdline v;
+	bool dm_init = m->have_boot && m->boot == BUILD_BOOT_DM_INIT;
+	if (!dm_init && (!m->cmdline || verity_cmdline_parse_text(m->cmdline, &v, NULL) < 0))
+		return -EINVAL;
+	/* dm-init: the kernel mounts the root, no /init of ours measures anything. */
+	if (dm_init || v.measure == MEASURE_NONE) {
+		if (ret_content)
+			*ret_content = NULL;
+		if (ret_data)
+			*ret_data = NULL, *ret_len = 0;
+		return 1;
+	}
+	v.root = m->root;
+	int r = verity_cmdline_rootfs_event(&v, ret_content, ret_data, ret_len);
+	return r < 0 ? r : 0;
+}
+
 int build_manifest_rootfs_event(const struct build_manifest *m, uint8_t **ret_data, size_t *ret_len)
 {
-	return rootfs_event_data(&m->root, ret_data, ret_len);
+	int r = manifest_event(m, NULL, ret_data, ret_len);
+	return r < 0 ? r : 0;
 }
 
 /* A file name we look up next to the manifest: never a path. */
@@ -221,9 +248,9 @@ static int rootfs_event_json(const struct build_manifest *m, json_object *o)
 	_cleanup_free_ uint8_t *data = NULL;
 	size_t len;
 	uint8_t d[SHA384_SIZE];
-	int r = rootfs_event_content(&m->root, &content);
-	if (r >= 0)
-		r = rootfs_event_data(&m->root, &data, &len);
+	int r = manifest_event(m, &content, &data, &len);
+	if (r > 0)
+		return 0; /* tdverity.measure=none: no event */
 	if (r >= 0)
 		r = digest_buf(HASH_SHA384, data, len, d);
 	if (r < 0)
@@ -285,12 +312,36 @@ static int volume_json(const struct build_manifest *m, json_object *o)
 	return r;
 }
 
+static const char *const boot_names[] = {
+	[BUILD_BOOT_INITRD] = "initrd",
+	[BUILD_BOOT_DM_INIT] = "dm-init",
+	[BUILD_BOOT_BUILTIN_INITRAMFS] = "builtin-initramfs",
+};
+
+const char *build_boot_name(enum build_boot b)
+{
+	return (size_t)b < ELEMENTSOF(boot_names) ? boot_names[b] : NULL;
+}
+
+int build_boot_from_name(const char *name, enum build_boot *ret)
+{
+	for (size_t i = 0; i < ELEMENTSOF(boot_names); i++)
+		if (strcmp(name, boot_names[i]) == 0) {
+			*ret = (enum build_boot)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 int build_manifest_write_json(const struct build_manifest *m, char **ret_text)
 {
 	_cleanup_json_ json_object *o = json_object_new_object();
 	if (!o)
 		return -ENOMEM;
 	int r = volume_json(m, o);
+	if (r >= 0 && m->have_boot)
+		r = build_boot_name(m->boot) ? json_add_str(o, "boot", build_boot_name(m->boot))
+					     : -EINVAL;
 	if (r >= 0)
 		r = provenance_json(m, o);
 	if (r >= 0)
@@ -738,9 +789,14 @@ static int read_rootfs_event(json_object *top, struct build_manifest *m, struct 
 	_cleanup_free_ char *want = NULL;
 	_cleanup_free_ uint8_t *data = NULL;
 	size_t len;
-	if (rootfs_event_content(&m->root, &want) < 0 || rootfs_event_data(&m->root, &data, &len) < 0 ||
-	    digest_buf(HASH_SHA384, data, len, d) < 0)
-		return -ENOMEM;
+	if (!m->cmdline && !(m->have_boot && m->boot == BUILD_BOOT_DM_INIT))
+		return bad(err, "rootfs_event: the manifest has no 'cmdline', which the event binds");
+	r = manifest_event(m, &want, &data, &len);
+	if (r > 0)
+		return bad(err, "rootfs_event: this boot measures nothing (tdverity.measure=none "
+				"or dm-init)");
+	if (r < 0 || digest_buf(HASH_SHA384, data, len, d) < 0)
+		return bad(err, "rootfs_event: cannot be rebuilt from the manifest's cmdline");
 	if (strcmp(content, want) != 0 || !digest_equal(stated, d, sizeof(d)))
 		return bad(err, "rootfs_event: not the event of the manifest's volume");
 	m->have_rootfs_event = true;
@@ -753,24 +809,37 @@ static int read_all(json_object *top, struct build_manifest *m, struct tdv_error
 		"tool", "inputs", "seed", "source_date_epoch", "layout", "hash_algorithm",
 		"root_hash", "salt", "data_blocks", "data_block_size", "hash_block_size",
 		"hash_offset", "superblock", "verity_uuid", "cmdline", "filesystem",
-		"partitions", "disk", "outputs", "initrd", "rootfs_event", NULL,
+		"partitions", "disk", "outputs", "initrd", "rootfs_event", "boot", NULL,
 	};
-	const char *cmdline = NULL;
+	const char *cmdline = NULL, *boot = NULL;
 	int r;
 	if ((r = only_members(top, "top level", allowed, err)) < 0 ||
 	    (r = read_volume(top, m, err)) < 0 || (r = read_partitions(top, m, err)) < 0 ||
 	    (r = read_provenance(top, m, err)) < 0 || (r = read_disk(top, m, err)) < 0 ||
-	    (r = read_initrd(top, m, err)) < 0 || (r = read_rootfs_event(top, m, err)) < 0 ||
-	    (r = get_str(top, "", "cmdline", false, &cmdline, err)) < 0)
+	    (r = read_initrd(top, m, err)) < 0 ||
+	    (r = get_str(top, "", "boot", false, &boot, err)) < 0)
+		return r;
+	if (r > 0) {
+		if (build_boot_from_name(boot, &m->boot) < 0)
+			return bad(err, "boot: expected initrd, dm-init or builtin-initramfs");
+		m->have_boot = true;
+		/* dm-init has no init of ours: no initrd, no tdverity cmdline. */
+		if (m->boot == BUILD_BOOT_DM_INIT && m->have_initrd)
+			return bad(err, "boot: dm-init and an initrd exclude each other");
+	}
+	if ((r = get_str(top, "", "cmdline", false, &cmdline, err)) < 0)
 		return r;
 	if (r > 0) {
 		struct tdv_error why = { { 0 } };
-		if (build_manifest_check_cmdline(m, cmdline, NULL, &why) < 0)
+		bool dm_init = m->have_boot && m->boot == BUILD_BOOT_DM_INIT;
+		if (dm_init ? build_manifest_check_dm_init(m, cmdline, &why) < 0
+			    : build_manifest_check_cmdline(m, cmdline, NULL, &why) < 0)
 			return bad(err, "'cmdline' disagrees with the manifest: %s", why.msg);
 		if (!(m->cmdline = strdup(cmdline)))
 			return -ENOMEM;
 	}
-	return 0;
+	/* After the cmdline: the event binds what the line runs. */
+	return read_rootfs_event(top, m, err);
 }
 
 int build_manifest_parse(const char *json, size_t len, struct build_manifest *ret, struct tdv_error *err)

@@ -21,6 +21,8 @@
  *   outputs        [{name, size, sha256}]
  *   initrd         (with --kernel-modules) {file, init_sha256, modules [names]}
  *   rootfs_event   {domain, operation, content, sha384}: the event /init extends
+ *   boot           "initrd" | "dm-init" | "builtin-initramfs": how the volume is set up
+ *                  (absent: initrd, the builds before the member existed)
  *
  * The reader is strict, because the file is ours: an unknown member, a mistyped value,
  * a second spelling or a nested object we do not write is an error.  Required is what a
@@ -44,6 +46,15 @@
 
 #define MANIFEST_MAX_SIZE (16U << 20)
 #define MANIFEST_NAME_MAX 256 /* file names: plain names, no '/' */
+
+/* How a build boots (tdverity-build --boot). */
+enum build_boot {
+	BUILD_BOOT_INITRD,	      /* tdverity-init in initrd.img; cmdline.txt is tdverity's */
+	BUILD_BOOT_DM_INIT,	      /* no init of ours: cmdline.txt is dm-mod.create= (CONFIG_DM_INIT) */
+	BUILD_BOOT_BUILTIN_INITRAMFS, /* tdverity-init built into the kernel: no initrd */
+};
+const char *build_boot_name(enum build_boot b);
+int build_boot_from_name(const char *name, enum build_boot *ret);
 
 struct build_manifest_file {
 	char *name; /* inputs: the role */
@@ -107,6 +118,9 @@ struct build_manifest {
 	} initrd;
 
 	bool have_rootfs_event; /* the writer always writes it */
+
+	bool have_boot;
+	enum build_boot boot;
 };
 
 /* Free what a manifest owns (NULL-safe; the struct is zeroed). */

@@ -153,6 +153,8 @@ static int f_open(const char *path, int flags, mode_t mode)
 		return -ENOENT;
 	if (!f)
 		f = fake_add(path, S_IFREG | mode, 0, NULL, 0);
+	if ((flags & O_DIRECTORY) && !S_ISDIR(f->mode))
+		return -ENOTDIR; /* also a symlink under O_NOFOLLOW */
 	if (strcmp(path, "/dev/kmsg") == 0)
 		fake.kmsg_opened = true;
 	for (int i = 0; i < FAKE_MAX_FDS; i++)
@@ -163,6 +165,28 @@ static int f_open(const char *path, int flags, mode_t mode)
 			return FAKE_FD_BASE + i;
 		}
 	return -EMFILE;
+}
+
+static int f_fstat(int fd, mode_t *ret_mode, dev_t *ret_dev)
+{
+	struct fake_file *f = fd_file(fd);
+	if (call("fstat %s", fd_name(fd)))
+		return -fake.fail_errno;
+	*ret_mode = f->mode;
+	*ret_dev = f->dev;
+	return 0;
+}
+
+static int f_move_mount_to_fd(const char *from, int to_fd)
+{
+	if (call("move_mount %s %s", from, fd_name(to_fd)))
+		return -fake.fail_errno;
+	return 0;
+}
+
+static bool f_cpuid_is_tdx_guest(void)
+{
+	return fake.cpuid_tdx;
 }
 
 static int f_close(int fd)
@@ -367,6 +391,9 @@ const struct init_sys fake_sys = {
 	.pread = f_pread,
 	.ioctl = f_ioctl,
 	.finit_module = f_finit_module,
+	.fstat = f_fstat,
+	.move_mount_to_fd = f_move_mount_to_fd,
+	.cpuid_is_tdx_guest = f_cpuid_is_tdx_guest,
 	.list_dir = f_list_dir,
 	.probe_partuuid = f_probe_partuuid,
 	.chdir = f_chdir,

@@ -21,6 +21,7 @@ struct fake_file {
 	char path[160];
 	mode_t mode;
 	dev_t rdev;
+	dev_t dev; /* the file system it is on (fstat's st_dev) */
 	uint8_t *data; /* content for reads; writes are appended to `written` */
 	size_t len;
 	uint8_t *written;
@@ -41,6 +42,7 @@ struct fake {
 	uint8_t tpm_extend_resp[64];	/* answer to TPM2_PCR_Extend */
 	size_t tpm_extend_resp_len;
 	unsigned partitions_appear_after_ms; /* list_dir shows no partitions before this time */
+	bool cpuid_tdx;			/* CPUID leaf 0x21 says "IntelTDX    " */
 	const char *finit_fail_path;	/* finit_module of this file fails with finit_fail_errno */
 	int finit_fail_errno;
 

@@ -366,7 +366,12 @@ static void test_manifest(void **state)
 	/* The rootfs event: the canonical content and SHA-384 of its AAEL event data. */
 	json_object *ev = json_object_object_get(m, "rootfs_event");
 	const char *content = json_object_get_string(json_object_object_get(ev, "content"));
-	assert_true(startswith(content, "{\"alg\":\"sha256\",\"data_block_size\":4096,\"data_blocks\":2560,", NULL));
+	assert_true(startswith(content, "{\"alg\":\"sha256\",\"argv\":[\"/sbin/init\"],"
+			       "\"data_block_size\":4096,\"data_blocks\":2560,", NULL));
+	/* Version 2: what the build's line runs is bound too. */
+	assert_non_null(strstr(content, "\"init\":\"/sbin/init\",\"measure\":\"auto\","
+				       "\"on_corruption\":\"panic\""));
+	assert_true(strlen(content) > 7 && strcmp(content + strlen(content) - 7, ",\"v\":2}") == 0);
 	char data[1024];
 	size_t n = (size_t)snprintf(data + 8, sizeof(data) - 8, "tdverity rootfs %s", content);
 	le32_put((uint8_t *)data, 0x4141454C);

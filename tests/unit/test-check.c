@@ -125,7 +125,12 @@ static void rootfs_event(uint8_t **ret, size_t *ret_len)
 	assert_int_equal(rh_len, 32);
 	memcpy(p.root_hash, rh, rh_len);
 	memcpy(p.params.salt, salt, salt_len);
-	assert_int_equal(rootfs_event_data(&p, ret, ret_len), 0);
+	/* Version 2 binds what runs: the line's defaults (/sbin/init, argv of its own,
+	 * tdverity.measure=auto, panic-on-corruption). */
+	static const char *const argv[] = { "/sbin/init", NULL };
+	const struct rootfs_event_run run = { .init = "/sbin/init", .argv = argv,
+					      .measure = "auto", .on_corruption = "panic" };
+	assert_int_equal(rootfs_event_data(&p, &run, ret, ret_len), 0);
 	free(rh);
 	free(salt);
 }

@@ -186,7 +186,7 @@ static void test_rootfs_event_and_pcr(void **state)
 				 .root_hash = { 1, 2, 3 } };
 	uint8_t *data;
 	size_t len;
-	assert_int_equal(rootfs_event_data(&p, &data, &len), 0);
+	assert_int_equal(rootfs_event_data(&p, &unit_run_default, &data, &len), 0);
 
 	struct expected_inputs in;
 	expected_inputs_init(&in);
@@ -252,7 +252,7 @@ static void test_refvalues_json(void **state)
 				 .root_hash = { 9 } };
 	uint8_t *data;
 	size_t len;
-	assert_int_equal(rootfs_event_data(&p, &data, &len), 0);
+	assert_int_equal(rootfs_event_data(&p, &unit_run_default, &data, &len), 0);
 	struct refvalues_inputs in = { .mrtd = NULL };
 	expected_inputs_init(&in.expected);
 	in.expected.rootfs_event = data;

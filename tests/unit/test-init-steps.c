@@ -26,9 +26,9 @@
 
 /* Python: hashlib.sha384(AAEL event of base_vc()) - see test_tdx_sysfs_happy. */
 #define EVENT_SHA384                                                                          \
-	"5d6a8fd99de323cb11bd70cb8f8a757d3740cf0fbec9535a91ee55c03d17278fb781376c7e11b7d7bdcd75" \
-	"a9a50edb81"
-#define EVENT_SHA256 "6fd0e233054b72081ccfd350cae4dfbb28deb80b9c27ae3d75edcff44c1988ab"
+	"859261e3821c46cf95d7acd4752b6de5b69c1676b9bdc739ee0dca3ec92b0e4cbb73256c8af7e6d7908573" \
+	"872c004909"
+#define EVENT_SHA256 "0a65ce6540280c81144e10af5e7aadcc4f08da9b5e3b0644fea9e6d343b6633c"
 
 enum world_backend { W_TDX_SYSFS, W_TDX_IOCTL, W_TPM, W_NONE };
 
@@ -104,6 +104,15 @@ static void world(const struct verity_cmdline *v, const char *extra_cmdline, enu
 	fake_add(INIT_DM_CONTROL, S_IFCHR | 0600, makedev(10, 236), NULL, 0);
 	fake_add("/dev/console", S_IFCHR | 0600, makedev(5, 1), NULL, 0);
 	fake_add("/dev/kmsg", S_IFCHR | 0644, makedev(1, 11), NULL, 0);
+	static const char cpuinfo[] = "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+				      "flags\t\t: fpu vme sse4_2 hypervisor\nbugs\t\t:\n";
+	fake_add("/proc/cpuinfo", S_IFREG | 0444, 0, cpuinfo, strlen(cpuinfo));
+	/* The verified root's mount points: directories on the dm device (253:0). */
+	static const char *const root_dirs[] = { INIT_SYSROOT, INIT_SYSROOT "/dev",
+						 INIT_SYSROOT "/proc", INIT_SYSROOT "/sys",
+						 INIT_SYSROOT "/run" };
+	for (size_t i = 0; i < ELEMENTSOF(root_dirs); i++)
+		fake_add(root_dirs[i], S_IFDIR | 0755, 0, NULL, 0)->dev = makedev(253, 0);
 
 	switch (b) {
 	case W_TDX_SYSFS:
@@ -142,7 +151,9 @@ static void assert_booted(int r)
 	assert_false(fake.reboot_called);
 	assert_string_equal(fake.execve_path, "/sbin/init");
 	assert_string_equal(fake.execve_argv[0], "/sbin/init");
-	assert_string_equal(fake.execve_argv[1], "--agent-flag");
+	/* /init's own argv ("--agent-flag" here; "single" from the kernel) is not passed
+	 * on: the init runs with exactly the argv the rootfs event states. */
+	assert_string_equal(fake.execve_argv[1], "");
 }
 
 static const char *failed_step(void);
@@ -178,7 +189,7 @@ static void assert_stopped(int r, const char *step, const char *why)
 
 static void expected_event(const struct verity_cmdline *v, uint8_t **ret_event, size_t *ret_len)
 {
-	assert_int_equal(rootfs_event_data(&v->root, ret_event, ret_len), 0);
+	assert_int_equal(verity_cmdline_rootfs_event(v, NULL, ret_event, ret_len), 0);
 }
 
 /* ---- the good boot, TDX sysfs: every call, in order ------------------------------------ */
@@ -252,21 +263,40 @@ static const struct expected_call good_boot[] = {
 	{ "stat /sys/class/misc/tdx_guest", "measure" },
 	{ "stat /dev/tdx_guest", "measure" },
 	{ "stat /dev/tpm0", "measure" },
+	{ "open /proc/cpuinfo 0x80000 0000", "measure" },
+	{ "read /proc/cpuinfo", "measure" },
+	{ "read /proc/cpuinfo", "measure" },
+	{ "close /proc/cpuinfo", "measure" },
 	{ "stat " RTMR3_SYSFS, "measure" },
 	{ "open " RTMR3_SYSFS " 0x80001 0000", "measure" },
 	{ "write " RTMR3_SYSFS " 48", "measure" },
 	{ "close " RTMR3_SYSFS, "measure" },
 	{ "mkdir /run/attestation-agent 0755", "eventlog" },
 	{ "open /run/attestation-agent/eventlog 0xa00c1 0644", "eventlog" },
-	{ "write /run/attestation-agent/eventlog 324", "eventlog" },
+	{ "write /run/attestation-agent/eventlog 413", "eventlog" },
 	{ "close /run/attestation-agent/eventlog", "eventlog" },
 	{ "write /dev/console", "log" },
 	{ "write /dev/kmsg", "log" },
 	{ "mount /dev/mapper/root /sysroot ext4 0x1 -", "mount-root" },
-	{ "mount /dev /sysroot/dev - 0x2000 -", "switch-root" },
-	{ "mount /proc /sysroot/proc - 0x2000 -", "switch-root" },
-	{ "mount /sys /sysroot/sys - 0x2000 -", "switch-root" },
-	{ "mount /run /sysroot/run - 0x2000 -", "switch-root" },
+	{ "open /sysroot 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot", "switch-root" },
+	{ "close /sysroot", "switch-root" },
+	{ "open /sysroot/dev 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot/dev", "switch-root" },
+	{ "move_mount /dev /sysroot/dev", "switch-root" },
+	{ "close /sysroot/dev", "switch-root" },
+	{ "open /sysroot/proc 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot/proc", "switch-root" },
+	{ "move_mount /proc /sysroot/proc", "switch-root" },
+	{ "close /sysroot/proc", "switch-root" },
+	{ "open /sysroot/sys 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot/sys", "switch-root" },
+	{ "move_mount /sys /sysroot/sys", "switch-root" },
+	{ "close /sysroot/sys", "switch-root" },
+	{ "open /sysroot/run 0x2b0000 0000", "switch-root" },
+	{ "fstat /sysroot/run", "switch-root" },
+	{ "move_mount /run /sysroot/run", "switch-root" },
+	{ "close /sysroot/run", "switch-root" },
 	{ "chdir /sysroot", "switch-root" },
 	{ "mount /sysroot / - 0x2000 -", "switch-root" },
 	{ "chroot .", "switch-root" },
@@ -314,7 +344,7 @@ static void test_tdx_sysfs_happy(void **state)
 	assert_memory_equal(log, record, len);
 	uint8_t h[32];
 	assert_int_equal(digest_buf(HASH_SHA256, log, len, h), 0);
-	unit_assert_hex(h, 32, "48024f01803d2d0ad837ff5f7c8764f8105fc78b6a0bae1f5790744be2a74a04");
+	unit_assert_hex(h, 32, "395d614312a4d8030ce952979fb0f086b573ecd3acc1b04e71f29688cae2f17a");
 
 	/* markers */
 	assert_non_null(strstr(fake.console, "tdverity-init: starting (version "));
@@ -415,7 +445,7 @@ static void test_tpm(void **state)
 	assert_non_null(log);
 	uint8_t h[32];
 	assert_int_equal(digest_buf(HASH_SHA256, log, len, h), 0);
-	unit_assert_hex(h, 32, "f8a8cf2428db787710e159286c9a6fd2d86d50f9914f13275af0c6f1fe866f72");
+	unit_assert_hex(h, 32, "229654bc2ea575a9cd127cf3baa3f9864bad55fba10b23322265241575c2a165");
 	assert_non_null(strstr(fake.console, "measured rootfs into PCR15 (sha256,sha384)\n"));
 }
 
@@ -460,7 +490,7 @@ static void test_tpm_errors(void **state)
 /*
  * Every active bank gets its own digest, SHA-1 included: a stock swtpm (no --pcr-banks)
  * has sha1+sha256, `--pcr-banks -` all four.  Commands and records against Python's
- * hashlib/struct (the event of base_vc(): sha1 3526a5ee..., sha512 d922732d...).
+ * hashlib/struct (the event of base_vc(): sha1 f6228404..., sha512 2f09d0f4...).
  */
 static void test_tpm_banks(void **state)
 {
@@ -471,25 +501,25 @@ static void test_tpm_banks(void **state)
 		const char *line;
 	} cases[] = {
 		{ "80010000001f00000000000000000500000002000403ffffff000b03ffffff",
-			"800200000057000001820000000f000000094000000900000000000000000200043526a5eeaa11b9"
-			"b09294780e0f532142531b5118000b6fd0e233054b72081ccfd350cae4dfbb28deb80b9c27ae3d75"
-			"edcff44c1988ab",
-			"0f000000060000000200000004003526a5eeaa11b9b09294780e0f532142531b51180b006fd0e233"
-			"054b72081ccfd350cae4dfbb28deb80b9c27ae3d75edcff44c1988ab",
+			"800200000057000001820000000f00000009400000090000000000000000020004f622840434449d"
+			"d0dcaa7352a5343a27be717bd2000b0a65ce6540280c81144e10af5e7aadcc4f08da9b5e3b0644fe"
+			"a9e6d343b6633c",
+			"0f00000006000000020000000400f622840434449dd0dcaa7352a5343a27be717bd20b000a65ce65"
+			"40280c81144e10af5e7aadcc4f08da9b5e3b0644fea9e6d343b6633c",
 		  "measured rootfs into PCR15 (sha1,sha256)\n" },
 		{ "80010000002b00000000000000000500000004000403ffffff000b03ffffff000c03ffffff000d03"
 		  "ffffff",
-			"8002000000cb000001820000000f000000094000000900000000000000000400043526a5eeaa11b9"
-			"b09294780e0f532142531b5118000b6fd0e233054b72081ccfd350cae4dfbb28deb80b9c27ae3d75"
-			"edcff44c1988ab000c5d6a8fd99de323cb11bd70cb8f8a757d3740cf0fbec9535a91ee55c03d1727"
-			"8fb781376c7e11b7d7bdcd75a9a50edb81000dd922732d33a20bce8d14711570a0102b64a7f2572f"
-			"4a83b12e8b5da8fb82d61157d6f4ed2c9d250c6ca840286a400181070496b1d3f8898b05c687f4de"
-			"c84268",
-			"0f000000060000000400000004003526a5eeaa11b9b09294780e0f532142531b51180b006fd0e233"
-			"054b72081ccfd350cae4dfbb28deb80b9c27ae3d75edcff44c1988ab0c005d6a8fd99de323cb11bd"
-			"70cb8f8a757d3740cf0fbec9535a91ee55c03d17278fb781376c7e11b7d7bdcd75a9a50edb810d00"
-			"d922732d33a20bce8d14711570a0102b64a7f2572f4a83b12e8b5da8fb82d61157d6f4ed2c9d250c"
-			"6ca840286a400181070496b1d3f8898b05c687f4dec84268",
+			"8002000000cb000001820000000f00000009400000090000000000000000040004f622840434449d"
+			"d0dcaa7352a5343a27be717bd2000b0a65ce6540280c81144e10af5e7aadcc4f08da9b5e3b0644fe"
+			"a9e6d343b6633c000c859261e3821c46cf95d7acd4752b6de5b69c1676b9bdc739ee0dca3ec92b0e"
+			"4cbb73256c8af7e6d7908573872c004909000d2f09d0f48ecb74c2fe00cbb2913668c1fc112fbb61"
+			"43f062f9a6c37720694270fda7586ee67195714f38fedacdfc7ac289c0ff288fb0910f7e0ef78d7a"
+			"7e1f1d",
+			"0f00000006000000040000000400f622840434449dd0dcaa7352a5343a27be717bd20b000a65ce65"
+			"40280c81144e10af5e7aadcc4f08da9b5e3b0644fea9e6d343b6633c0c00859261e3821c46cf95d7"
+			"acd4752b6de5b69c1676b9bdc739ee0dca3ec92b0e4cbb73256c8af7e6d7908573872c0049090d00"
+			"2f09d0f48ecb74c2fe00cbb2913668c1fc112fbb6143f062f9a6c37720694270fda7586ee6719571"
+			"4f38fedacdfc7ac289c0ff288fb0910f7e0ef78d7a7e1f1d",
 		  "measured rootfs into PCR15 (sha1,sha256,sha384,sha512)\n" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -547,6 +577,75 @@ static void test_measure_policy(void **state)
 	assert_non_null(strstr(fake.kmsg, "UNMEASURED BOOT"));
 	assert_null(fake_written(INIT_EVENTLOG, &(size_t){ 0 }));
 	assert_int_equal(fake_call_index("stat /dev/tpm0"), -1);
+}
+
+/* Under auto a TD never falls back to the vTPM (the host's): the CPU says it is a TD
+ * (CPUID leaf 0x21, or tdx_guest in /proc/cpuinfo) and there is no RTMR interface. */
+static void test_td_never_falls_back(void **state)
+{
+	struct verity_cmdline v = base_vc();
+
+	world(&v, "", W_TPM);
+	fake.cpuid_tdx = true;
+	assert_stopped(run(), "measure",
+		       "this is a TDX guest (CPUID leaf 0x21) but it has no RTMR interface");
+	assert_int_equal(fake.n_tpm_cmds, 0);
+	assert_int_equal(fake_call_index("open /proc/cpuinfo"), -1); /* CPUID was enough */
+
+	world(&v, "", W_TPM);
+	struct fake_file *f = fake_find("/proc/cpuinfo");
+	free(f->data);
+	f->data = (uint8_t *)strdup("processor\t: 0\nflags\t\t: fpu tdx_guest sse4_2\n"
+				    "processor\t: 1\n");
+	f->len = strlen((char *)f->data);
+	assert_stopped(run(), "measure",
+		       "this is a TDX guest (/proc/cpuinfo tdx_guest) but it has no RTMR");
+	assert_int_equal(fake.n_tpm_cmds, 0);
+
+	/* a flag that only looks like it, or on a later line, is not the word */
+	world(&v, "", W_TPM);
+	f = fake_find("/proc/cpuinfo");
+	free(f->data);
+	f->data = (uint8_t *)strdup("processor\t: 0\nflags\t\t: fpu tdx_guest_x\n"
+				    "bugs\t\t: tdx_guest\n");
+	f->len = strlen((char *)f->data);
+	assert_booted(run());
+	assert_int_equal(fake.n_tpm_cmds, 2);
+
+	/* a TD with its RTMRs: TDX, as ever */
+	world(&v, "", W_TDX_SYSFS);
+	fake_add(INIT_TPM_DEV, S_IFCHR | 0600, makedev(10, 224), NULL, 0);
+	fake.cpuid_tdx = true;
+	assert_booted(run());
+	assert_int_equal(fake.n_tpm_cmds, 0);
+
+	/* tdverity.measure=tdx on a TD without RTMRs: refuses too */
+	v.measure = MEASURE_TDX;
+	world(&v, "", W_TPM);
+	fake.cpuid_tdx = true;
+	assert_stopped(run(), "measure", "tdverity.measure=tdx but no TDX guest device");
+}
+
+/* The switch-root targets must be directories of the verified root, never symlinks. */
+static void test_switch_root_targets(void **state)
+{
+	struct verity_cmdline v = base_vc();
+
+	world(&v, "", W_TDX_SYSFS);
+	struct fake_file *f = fake_find(INIT_SYSROOT "/run");
+	f->mode = S_IFLNK | 0777; /* /sysroot/run -> / */
+	assert_stopped(run(), "switch-root", "/sysroot/run: Not a directory (must be a directory");
+	assert_int_equal(fake_call_index("move_mount /run"), -1);
+
+	world(&v, "", W_TDX_SYSFS);
+	fake_find(INIT_SYSROOT "/proc")->dev = makedev(8, 1); /* another file system */
+	assert_stopped(run(), "switch-root", "/sysroot/proc is not a directory of the verified root");
+	assert_int_equal(fake_call_index("move_mount /proc"), -1);
+	assert_true(fake_call_index("move_mount /dev") >= 0);
+
+	world(&v, "", W_TDX_SYSFS);
+	strcpy(fake_find(INIT_SYSROOT "/sys")->path, "/elsewhere");
+	assert_stopped(run(), "switch-root", "/sysroot/sys: No such file or directory");
 }
 
 /* ---- the ways a boot must stop --------------------------------------------------------- */
@@ -901,6 +1000,8 @@ int main(void)
 		cmocka_unit_test(test_tpm),
 		cmocka_unit_test(test_tpm_errors),
 		cmocka_unit_test(test_tpm_banks),
+		cmocka_unit_test(test_td_never_falls_back),
+		cmocka_unit_test(test_switch_root_targets),
 		cmocka_unit_test(test_measure_policy),
 		cmocka_unit_test(test_wrong_root_hash),
 		cmocka_unit_test(test_superblock_mismatch),

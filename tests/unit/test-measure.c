@@ -12,6 +12,10 @@ static const uint8_t root[32] = {
 	0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
 };
 static uint8_t salt[32];
+/* hashlib.sha384(b"LEAA" + struct.pack("<I", len(t)) + t) for t = b"tdverity rootfs " + JSON. */
+#define KNOWN_V2_SHA384                                                                \
+	"0772a730a6cff264f9df3590d87bade8af8bd9a603a7e60e101eefd9c776fa79"                 \
+	"8650af15c77215cf3b43fc3f4a9a6ddf"
 
 static struct verity_root params(void)
 {
@@ -29,27 +33,53 @@ static void test_rootfs_event(void **state)
 {
 	struct verity_root p = params();
 	char *json = NULL;
-	assert_int_equal(rootfs_event_content(&p, &json), 0);
-	assert_string_equal(json, "{\"alg\":\"sha256\",\"data_block_size\":4096,\"data_blocks\":1000,"
-				  "\"hash_block_size\":4096,\"root_hash\":\"abababababababababababababab"
+	assert_int_equal(rootfs_event_content(&p, &unit_run_default, &json), 0);
+	assert_string_equal(json, "{\"alg\":\"sha256\",\"argv\":[\"/sbin/init\"],"
+				  "\"data_block_size\":4096,\"data_blocks\":1000,"
+				  "\"hash_block_size\":4096,\"init\":\"/sbin/init\",\"measure\":\"auto\","
+				  "\"on_corruption\":\"panic\",\"root_hash\":\"abababababababababababababab"
 				  "abababababababababababababababababab\",\"salt\":\"010101010101010101"
-				  "0101010101010101010101010101010101010101010101\"}");
+				  "0101010101010101010101010101010101010101010101\",\"v\":2}");
 
 	uint8_t *ev = NULL;
 	size_t len = 0;
-	assert_int_equal(rootfs_event_data(&p, &ev, &len), 0);
+	assert_int_equal(rootfs_event_data(&p, &unit_run_default, &ev, &len), 0);
 	assert_int_equal(len, 8 + strlen("tdverity rootfs ") + strlen(json));
 	assert_memory_equal(ev, "\x4c\x45\x41\x41", 4);
 	assert_int_equal(le32_get(ev + 4), len - 8);
 	assert_memory_equal(ev + 8, "tdverity rootfs {", 17);
 
-	/* Independent value: Python hashlib over the same layout. */
+	/* Independent value: Python hashlib over the same layout (b"LEAA" + u32le(len) +
+	 * b"tdverity rootfs " + the JSON above). */
 	uint8_t d[48];
 	assert_int_equal(digest_buf(HASH_SHA384, ev, len, d), 0);
-	unit_assert_hex(d, 48, "3ad60f3c9952506f8dd3e29930ce1169e0396343cafc7e27a51305f1ad88c326"
-			       "e5e6822fb65cb7c7c3cbc675179db938");
+	unit_assert_hex(d, 48, KNOWN_V2_SHA384);
 	free(ev);
 	free(json);
+
+	/* What runs is bound: each field changes the event; strings are JSON-escaped. */
+	static const char *const sh_argv[] = { "/bin/sh", NULL };
+	static const char *const quote_argv[] = { "/sbin/in\"it\\", NULL };
+	const struct rootfs_event_run variants[] = {
+		{ "/bin/sh", sh_argv, "auto", "panic" },
+		{ "/sbin/init", unit_run_default.argv, "tdx", "panic" },
+		{ "/sbin/init", unit_run_default.argv, "auto", "restart" },
+		{ "/sbin/in\"it\\", quote_argv, "auto", "panic" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(variants); i++) {
+		uint8_t *v;
+		size_t vlen;
+		uint8_t vd[48];
+		assert_int_equal(rootfs_event_data(&p, &variants[i], &v, &vlen), 0);
+		assert_int_equal(digest_buf(HASH_SHA384, v, vlen, vd), 0);
+		assert_memory_not_equal(vd, d, 48);
+		free(v);
+	}
+	assert_int_equal(rootfs_event_content(&p, &variants[3], &json), 0);
+	assert_non_null(strstr(json, "\"init\":\"/sbin/in\\\"it\\\\\""));
+	free(json);
+	const struct rootfs_event_run missing = { "/sbin/init", NULL, "auto", "panic" };
+	assert_int_equal(rootfs_event_content(&p, &missing, &json), -EINVAL);
 }
 
 static void test_aael_rejects(void **state)
@@ -62,7 +92,7 @@ static void test_aael_rejects(void **state)
 	struct verity_root p = params();
 	p.params.alg = (enum hash_alg)42;
 	char *json;
-	assert_int_equal(rootfs_event_content(&p, &json), -EINVAL);
+	assert_int_equal(rootfs_event_content(&p, &unit_run_default, &json), -EINVAL);
 }
 
 static void test_tcg2_record(void **state)

@@ -184,7 +184,7 @@ static json_object *claims_for(enum claims_variant v)
 	r.params.salt_size = 1;
 	uint8_t *ev;
 	size_t ev_len;
-	assert_int_equal(rootfs_event_data(&r, &ev, &ev_len), 0);
+	assert_int_equal(rootfs_event_data(&r, &unit_run_default, &ev, &ev_len), 0);
 	struct unit_log b = { 0 };
 	unit_log_start(&b);
 	const char *act = "Calling EFI Application from Boot Option";

@@ -267,3 +267,11 @@ void unit_log_record(struct unit_log *b, uint32_t mr, uint32_t type, const void 
 	unit_log_add(b, rec, rec_len);
 	free(rec);
 }
+
+static const char *const unit_default_argv[] = { "/sbin/init", NULL };
+const struct rootfs_event_run unit_run_default = {
+	.init = "/sbin/init",
+	.argv = unit_default_argv,
+	.measure = "auto",
+	.on_corruption = "panic",
+};

@@ -71,3 +71,8 @@ struct unit_log {
 void unit_log_start(struct unit_log *b);
 void unit_log_record(struct unit_log *b, uint32_t mr, uint32_t type, const void *data, size_t len,
 		     const void *hashed, size_t hashed_len);
+
+/* What an honest default tdverity line runs (core/measure.h): /sbin/init with no argument,
+ * tdverity.measure=auto, panic-on-corruption. */
+#include "core/measure.h"
+extern const struct rootfs_event_run unit_run_default;

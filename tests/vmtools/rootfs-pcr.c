@@ -53,7 +53,7 @@ static int cmd_pcr(const struct params *m, const char *bank)
 
 	if (hash_alg_from_bank_name(bank, &alg) < 0)
 		return fail(2, "unknown bank %s", bank);
-	if (rootfs_event_data(&m->m.root, &event, &event_len) < 0 ||
+	if (build_manifest_rootfs_event(&m->m, &event, &event_len) < 0 ||
 	    digest_buf(alg, event, event_len, digest) < 0 || mr_extend(alg, pcr, digest) < 0)
 		return fail(3, "cannot compute the event");
 	hex_encode(pcr, hash_alg_size(alg), hex);
@@ -68,7 +68,7 @@ static int cmd_check_log(const struct params *m, const char *file, uint32_t pcr_
 
 	if (read_full_file(file, 1 << 20, &log, &len) < 0)
 		return fail(3, "%s: unreadable", file);
-	if (rootfs_event_data(&m->m.root, &event, &event_len) < 0)
+	if (build_manifest_rootfs_event(&m->m, &event, &event_len) < 0)
 		return fail(3, "cannot compute the event");
 	if (len < 12)
 		return fail(1, "%s: %zu bytes, shorter than a record header", file, len);

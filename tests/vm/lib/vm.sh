@@ -3,12 +3,23 @@
 # A boot: qemu-system-x86_64 under TCG (KVM is not available here), direct kernel boot of
 # Debian 12's current 6.1 kernel (scripts/fetch-kernel.sh: apt-get download + dpkg -x into
 # a cache outside the repo + depmod -b), our initrd.img and the built disk read-only on
-# virtio-blk, a swtpm vTPM with SHA-256 and SHA-384 banks on tpm-tis, the serial console
-# to a file, a hard timeout.  The probe agent (probe-agent/) is the rootfs's /sbin/init
-# and prints TDVERITY-PROBE: lines (probe-agent/report.h).
+# virtio-blk, a swtpm vTPM on tpm-tis, the serial console to a file, a hard timeout.  The
+# probe agent (probe-agent/) is the rootfs's /sbin/init (or kata-agent under systemd) and
+# prints TDVERITY-PROBE: lines (probe-agent/report.h).
+#
+# The machine varies per boot (tests/vm/boot-matrix.sh), through two variables read by
+# vm_boot:
+#   VM_CPU        QEMU -cpu model (default max; empty: QEMU's default model, qemu64)
+#   VM_TPM_BANKS  swtpm_setup --pcr-banks (default sha256,sha384; "-": every bank swtpm
+#                 has; "default": no swtpm_setup at all, swtpm manufactures a fresh state
+#                 itself with libtpms' own allocation: all four banks, SHA-1 included.
+#                 swtpm_setup without --pcr-banks takes Debian's /etc/swtpm_setup.conf:
+#                 sha256 only)
 
 VM_TIMEOUT=${VM_TIMEOUT:-240}
 VM_MEMORY=1G
+VM_CPU=${VM_CPU-max}
+VM_TPM_BANKS=${VM_TPM_BANKS:-sha256,sha384}
 VM_PIDS=()
 trap 'vm_cleanup' EXIT
 
@@ -52,12 +63,14 @@ vm_build_image() { # out_dir [extra tdverity-build args...]
 	done
 }
 
-# Start a fresh swtpm with SHA-256 and SHA-384 banks; sets VM_TPM_CTRL (its socket).
+# Start a fresh swtpm with the banks of $VM_TPM_BANKS; sets VM_TPM_CTRL (its socket).
 vm_tpm_start() { # name
 	local dir=$T/tpm-$1
 	mkdir -p "$dir"
-	swtpm_setup --tpm2 --tpmstate "$dir" --pcr-banks sha256,sha384 --overwrite \
-		>"$dir/setup.log" 2>&1 || { cat "$dir/setup.log" >&2; fail "swtpm_setup failed"; }
+	if [ "$VM_TPM_BANKS" != default ]; then
+		swtpm_setup --tpm2 --tpmstate "$dir" --pcr-banks "$VM_TPM_BANKS" --overwrite \
+			>"$dir/setup.log" 2>&1 || { cat "$dir/setup.log" >&2; fail "swtpm_setup failed"; }
+	fi
 	swtpm socket --tpm2 --tpmstate dir="$dir" --ctrl type=unixio,path="$dir/ctrl" \
 		--daemon --pid file="$dir/pid" --log file="$dir/log" ||
 		fail "swtpm did not start"
@@ -90,7 +103,9 @@ vm_boot() { # [--no-tpm] [--ovmf] [--no-disk] name initrd disk cmdline
 	local name=$1 initrd=$2 img=$3 cmdline=$4
 	VM_CONSOLE=$T/$name.console
 	VM_APPEND="$cmdline console=ttyS0 panic=-1 printk.time=1"
-	local args=(-accel tcg -cpu max -m "$VM_MEMORY" -smp 1 -display none -vga none -net none
+	local cpu=()
+	[ -n "$VM_CPU" ] && cpu=(-cpu "$VM_CPU")
+	local args=(-accel tcg "${cpu[@]}" -m "$VM_MEMORY" -smp 1 -display none -vga none -net none
 		-no-reboot -monitor none -serial "file:$VM_CONSOLE"
 		-kernel "$VM_KERNEL" -initrd "$initrd"
 		-append "$VM_APPEND")
@@ -120,9 +135,12 @@ vm_show_console() {
 	cat "$T"/*.qemu.log >&2 2>/dev/null || true
 }
 
-# The probe agent ran from the verified root: its start and end markers are there.
-vm_expect_agent() {
-	grep -q '^TDVERITY-PROBE: start pid=1$' "$VM_CONSOLE" ||
+# The probe agent ran from the verified root: its start and end markers are there (as
+# PID 1, unless the argument says it runs under an init: "any-pid").
+vm_expect_agent() { # [any-pid]
+	local pid='1'
+	[ "${1:-}" = any-pid ] && pid='[0-9]*'
+	grep -q "^TDVERITY-PROBE: start pid=$pid\$" "$VM_CONSOLE" ||
 		{ vm_show_console; fail "no probe agent marker"; }
 	grep -q '^TDVERITY-PROBE: end$' "$VM_CONSOLE" ||
 		{ vm_show_console; fail "probe agent did not finish its report"; }
@@ -171,4 +189,83 @@ vm_cmdline_get() { # cmdline.txt key
 # Replace one key=value word of a cmdline (stdout).
 vm_cmdline_set() { # cmdline.txt key newvalue
 	tr ' ' '\n' <"$1" | sed "s|^$2=.*|$2=$3|" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# The banks the vTPM of the last boot had active, as the guest kernel lists them (one line
+# "pcr BANK 15 HEX" per active bank), sorted, space separated.
+vm_active_banks() {
+	sed -n 's/^TDVERITY-PROBE: pcr \([a-z0-9_]*\) 15 [0-9a-f]*$/\1/p' "$VM_CONSOLE" | sort | tr '\n' ' ' |
+		sed 's/ $//'
+}
+
+# PCR 15 and the event log of the last boot, against image DIR's manifest: the log is one
+# well-formed rootfs record carrying a digest for exactly the banks the TPM has active, and
+# PCR 15 in every active bank equals the value computed offline (tests/vmtools/rootfs-pcr)
+# and the one tdverity-verify expect predicts.  The banks must be those named (sorted).
+vm_check_pcr15() { # image-dir "bank bank..."
+	local img=$1 want_banks=$2 tool=$TDV_BUILD/tests/vmtools/rootfs-pcr banks bank want got
+	need_cmd jq
+	assert_eq "$(vm_active_banks)" "$want_banks" "active PCR banks of the vTPM"
+	vm_probe_blob aael "$T/aael" || fail "the agent found no /run/attestation-agent/eventlog"
+	banks=$("$tool" "$img/manifest.json" check-log "$T/aael" 15) || fail "event log check"
+	assert_eq "$(echo $banks | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" "$want_banks" \
+		"digest banks in the logged record"
+	"$VERIFY_BIN" expect --manifest "$img/manifest.json" --json >"$T/expect.json" \
+		2>"$T/expect.err" || { cat "$T/expect.err" >&2; fail "tdverity-verify expect failed"; }
+	for bank in $want_banks; do
+		got=$(vm_probe "pcr $bank 15")
+		want=$("$tool" "$img/manifest.json" pcr "$bank")
+		assert_eq "$got" "$want" "PCR 15 ($bank)"
+		assert_eq "$(jq -r ".pcr.$bank.\"15\"" "$T/expect.json")" "$want" \
+			"tdverity-verify expect's PCR 15 ($bank)"
+	done
+	info "PCR 15 exact in every active bank: $want_banks"
+}
+
+# ---- tampering with a built GPT image (boot-tamper, boot-systemd) ----
+
+# Byte offset of the GPT partition with a type GUID in disk image FILE.
+vm_part_start() { # file type-guid
+	sfdisk -d "$1" | grep -i "type=$2" | sed 's/.*start= *\([0-9]*\).*/\1/' |
+		awk '{print $1 * 512}'
+}
+VM_DPS_ROOT=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709
+VM_DPS_VERITY=2C7357ED-EBD2-46D9-AEC1-23D437EC2BF5
+
+# A copy of FILE with the byte at OFFSET inverted; its path on stdout.
+vm_flip() { # file offset
+	local out=$T/flip-$2.img b
+	cp "$1" "$out"
+	b=$(dd if="$out" bs=1 skip="$2" count=1 status=none | xxd -p)
+	printf "%02x" $((0x$b ^ 0xff)) | xxd -r -p |
+		dd of="$out" bs=1 seek="$2" conv=notrunc status=none
+	echo "$out"
+}
+
+# The disk offset of the first data block of PATH (a fast symlink is followed once) in
+# the root file system of GPT image FILE.
+vm_file_block_offset() { # file path-in-root
+	local img=$1 path=$2 off size target blk
+	off=$(vm_part_start "$img" $VM_DPS_ROOT)
+	size=$(sfdisk -d "$img" | grep -i $VM_DPS_ROOT | sed 's/.*size= *\([0-9]*\).*/\1/')
+	[ -n "$off" ] && [ -n "$size" ] || fail "cannot find the root partition of $img"
+	dd if="$img" of="$T/root.ext4" bs=1M iflag=skip_bytes skip="$off" count=$((size / 2048)) \
+		status=none
+	target=$(debugfs -R "stat $path" "$T/root.ext4" 2>/dev/null |
+		sed -n 's/^Fast link dest: "\(.*\)"/\1/p')
+	[ -n "$target" ] && path=$target
+	blk=$(debugfs -R "bmap $path 0" "$T/root.ext4" 2>/dev/null)
+	[[ "$blk" =~ ^[0-9]+$ ]] && [ "$blk" -gt 0 ] || fail "cannot map $path in the ext4"
+	rm -f "$T/root.ext4"
+	echo $((off + blk * 4096))
+}
+
+# The last boot ended in dm-verity's panic on a corrupted block, never reaching the agent.
+vm_expect_verity_panic() {
+	if grep -q '^TDVERITY-PROBE:' "$VM_CONSOLE"; then vm_show_console; fail "agent ran from a corrupted block"; fi
+	grep -Eq 'device-mapper: verity: [0-9]+:[0-9]+: data block [0-9]+ is corrupted' "$VM_CONSOLE" ||
+		{ vm_show_console; fail "no dm-verity corruption report"; }
+	grep -q 'Kernel panic - not syncing: dm-verity device corrupted' "$VM_CONSOLE" ||
+		{ vm_show_console; fail "dm-verity did not end the boot (panic-on-corruption)"; }
+	grep -m1 -E 'data block [0-9]+ is corrupted' "$VM_CONSOLE" | sed 's/^/-- failure line: /'
 }
