@@ -372,20 +372,26 @@ static errcode_t write_run(struct writer *w, ext2_ino_t ino, struct ext2_inode_l
 {
 	errcode_t rc = ext2fs_fallocate(w->fs, EXT2_FALLOCATE_FORCE_INIT, ino,
 					(struct ext2_inode *)in, ~0ULL, lblk, n);
+	/* One extent lookup per physical run, not one block map per block. */
+	ext2_extent_handle_t h = NULL;
+	if (!rc)
+		rc = ext2fs_extent_open2(w->fs, ino, (struct ext2_inode *)in, &h);
 	for (blk64_t i = 0; !rc && i < n;) {
-		blk64_t first, next, len = 1;
-		rc = ext2fs_bmap2(w->fs, ino, (struct ext2_inode *)in, NULL, 0, lblk + i, NULL, &first);
-		while (!rc && i + len < n) {
-			rc = ext2fs_bmap2(w->fs, ino, (struct ext2_inode *)in, NULL, 0, lblk + i + len,
-					  NULL, &next);
-			if (rc || next != first + len)
-				break;
-			len++;
-		}
-		if (!rc && first == 0)
-			rc = EXT2_ET_BLOCK_ALLOC_FAIL;
+		struct ext2fs_extent ex;
+		blk64_t l = lblk + i;
+		rc = ext2fs_extent_goto(h, l);
 		if (!rc)
-			rc = io_channel_write_blk64(w->fs->io, first, (int)len, data + i * BLOCK_SIZE);
+			rc = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &ex);
+		if (!rc && (l < ex.e_lblk || l >= ex.e_lblk + ex.e_len || ex.e_pblk == 0 ||
+			    (ex.e_flags & EXT2_EXTENT_FLAGS_UNINIT)))
+			rc = EXT2_ET_BLOCK_ALLOC_FAIL;
+		if (rc)
+			break;
+		blk64_t first = ex.e_pblk + (l - ex.e_lblk);
+		blk64_t len = ex.e_lblk + ex.e_len - l;
+		if (len > n - i)
+			len = n - i;
+		rc = io_channel_write_blk64(w->fs->io, first, (int)len, data + i * BLOCK_SIZE);
 		/* unix_io writes a run longer than its WRITE_DIRECT_SIZE (4 blocks) with one
 		 * pwrite(2) before it returns; shorter ones may sit in its cache until close,
 		 * so only the long ones are final in the file now.  The data blocks of a file
@@ -394,11 +400,12 @@ static errcode_t write_run(struct writer *w, ext2_ino_t ino, struct ext2_inode_l
 			int r = w->o->blocks_final(w->o->blocks_final_userdata, first, len);
 			if (r < 0) {
 				w->final_error = r;
-				return EXT2_ET_SHORT_WRITE;
+				rc = EXT2_ET_SHORT_WRITE;
 			}
 		}
 		i += len;
 	}
+	ext2fs_extent_free(h);
 	return rc;
 }
 
