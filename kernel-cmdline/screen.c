@@ -66,6 +66,10 @@ static const struct cmdline_rule rules[] = {
 		       "systemd.debug_shell)" },
 	{ "systemd.debug_shell", false, "starts init into a rescue shell (emergency, rescue, "
 					"single, s, S, 1, -b, systemd.debug_shell)" },
+	/* Threat: `rw` undoes the builder's `ro` (the builder always writes it): systemd in
+	 * the root then remounts / read-write, which a verity root refuses, and the agent's
+	 * target fails; a root that claims to be writable is never the measured one. */
+	{ "rw", false, "asks for a writable root (rw), which a dm-verity root never is" },
 	/* Threat: the kernel debugger on a serial line the host owns: read and write guest
 	 * memory after the measurements. */
 	{ "kgdb", true, "enables the kernel debugger (kgdb*, ekgdboc) on a line the host owns" },

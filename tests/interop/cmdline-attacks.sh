@@ -37,6 +37,7 @@ attacks=(
 	"systemd.unit=|$line systemd.unit=emergency.target"
 	"systemd.debug_shell|$line systemd.debug_shell"
 	"kgdb|$line kgdboc=ttyS0 kgdbwait"
+	"rw|$line rw"
 	"words after --|$line -- /bin/sh"
 	"duplicate key|$line panic=1 panic=0"
 	"another roothash|$(echo "$line" | sed 's/roothash=[0-9a-f]*/roothash=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff/')"
@@ -70,7 +71,7 @@ extras=("tdverity.init=/bin/sh" "tdverity.measure=none" $'quiet\nrdinit=/bin/sh'
 	"init=/bin/sh" "rdinit=/bin/sh" "root=/dev/vda1" "noinitrd" "dm-mod.create=x"
 	"rd.systemd.verity=0" "rd.break" "systemd.verity=0" "usrhash=0011" "emergency" "single"
 	"rescue" "systemd.unit=emergency.target" "systemd.debug_shell" "kgdboc=ttyS0 kgdbwait"
-	"-- /bin/sh" "panic=1 panic=0" "roothash=00")
+	"-- /bin/sh" "panic=1 panic=0" "roothash=00" "rw")
 n=0
 for e in "${extras[@]}"; do
 	n=$((n + 1))
