@@ -110,6 +110,16 @@ static int pin_reference_values(const char *path, struct td_pins *p)
 					   v->name, PIN_MAX_VALUES);
 		}
 	}
+	for (size_t i = 0; ret == VERIFY_OK && i < rv.n; i++) {
+		bool used = strcmp(rv.v[i].name, "xfam") == 0 ||
+			    strcmp(rv.v[i].name, "td_attributes") == 0;
+		for (size_t j = 0; j < ELEMENTSOF(refvalue_registers); j++)
+			used |= strcmp(rv.v[i].name, refvalue_registers[j].name) == 0;
+		size_t at = strlen(p->unused_refvalues);
+		if (!used && at < sizeof(p->unused_refvalues))
+			snprintf(p->unused_refvalues + at, sizeof(p->unused_refvalues) - at, "%s%s",
+				 at ? ", " : "", rv.v[i].name);
+	}
 	const struct reference_value *v;
 	if (ret == VERIFY_OK && (v = reference_values_find(&rv, "xfam")))
 		ret = attr_values_take(path, v, p->xfam_values, &p->n_xfam_values,

@@ -84,6 +84,9 @@ struct td_pins {
 	uint8_t xfam_values[PIN_MAX_VALUES][8], attr_values[PIN_MAX_VALUES][8];
 	char xfam_values_origin[192], attr_values_origin[192];
 	unsigned rtmr3_boot_events; /* 1 (rootfs event in RTMR3) or 0 (it went to RTMR2) */
+	/* Reference-value names check does not hold the quote against (tdvfkernel, ...),
+	 * comma-separated: shown, so nothing given is silently taken as checked. */
+	char unused_refvalues[256];
 	bool rtmr3_only_rootfs;	    /* any later RTMR3 event is a failure */
 };
 

@@ -323,6 +323,10 @@ int verb_check(int argc, char **argv)
 	bool replays[4];
 	appraise_report(&qa, &rep); /* a quote not shown genuine fails the verdict */
 	check_report_data(&o, &eq.quote, &rep);
+	if (pins.unused_refvalues[0])
+		check_report_add(&rep, CHECK_NOTE, "refvalues",
+				 "not held against the quote by check: %s (the registers pin the "
+				 "events they name)", pins.unused_refvalues);
 	/* A cmdline that /init would refuse or that weakens the boot is a mismatch here. */
 	if (st.cmdline_refused[0])
 		check_report_add(&rep, CHECK_FAIL, "cmdline", "%s", st.cmdline_refused);

@@ -423,11 +423,13 @@ static void test_reference_values(void **state)
 	int n = snprintf(doc, sizeof(doc),
 			 "{\"format\": \"tdverity-reference-values/1\", \"rvps_sample\": "
 			 "{\"mr_td\": [\"%s\"], \"rtmr_0\": [\"%s\"], \"rtmr_1\": [\"%s\"], "
-			 "\"xfam\": [\"e700060000000000\"]}}",
+			 "\"xfam\": [\"e700060000000000\"], \"tdvfkernel\": \"00\"}}",
 			 mrtd_hex, rtmr_hex[0], rtmr_hex[1]);
 	put_file("rv.json", doc, (size_t)n);
 	assert_int_equal(run_check(opt), VERIFY_MISMATCH); /* xfam is not that value */
 	assert_output("XFAM          FAIL     policy");
+	/* A name check does not use is shown, not silently taken as checked. */
+	assert_output("NOTE  refvalues not held against the quote by check: tdvfkernel");
 
 	/* The RVPS message: {"type": "sample", "payload": base64(sample)}. */
 	write_refvalues("sample.json", rtmr_hex[1]);

@@ -292,6 +292,36 @@ static void test_image(void **state)
 	assert_true(na != nb || memcmp(a, b, na) != 0);
 }
 
+/* --initrd for a kernel without modules: /init, the mount points, an empty list. */
+static void test_image_no_modules(void **state)
+{
+	struct tdv_error err = { 0 };
+	const char *init = path_in(fixture, "virtio_blk.ko.expected");
+	struct initrd_image_inputs in = { .init_path = init, .timestamp = 1700000000 };
+	const char *img = path_in(tmpdir, "a.img");
+	assert_int_equal(initrd_image_write(&in, img, &err), 0);
+
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_cpio(a);
+	assert_int_equal(archive_read_open_filename(a, img, 4096), ARCHIVE_OK);
+	size_t n = 0;
+	bool have_list = false;
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		const char *p = archive_entry_pathname(e);
+		assert_null(strstr(p, ".ko"));
+		if (strcmp(p, "lib/modules/load-order") == 0) {
+			have_list = true;
+			assert_int_equal(archive_entry_size(e), 0);
+		}
+		n++;
+	}
+	archive_read_free(a);
+	assert_true(have_list);
+	assert_int_equal(n, 10); /* dev dev/console init lib lib/modules load-order proc run sys sysroot */
+}
+
 static void test_image_errors(void **state)
 {
 	struct tdv_error err = { 0 };
@@ -338,7 +368,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_order),  cmocka_unit_test(test_resolve_sha384),
 		cmocka_unit_test(test_resolve_builtin),
 		cmocka_unit_test(test_resolve_errors), cmocka_unit_test(test_image),
-		cmocka_unit_test(test_image_errors),
+		cmocka_unit_test(test_image_no_modules), cmocka_unit_test(test_image_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
-# The no-initrd prediction on real firmware (a dm-init or built-in-initramfs boot, as Kata
-# boots an image): Debian's OVMF + a swtpm vTPM, QEMU -kernel and -append but no -initrd.
+# The no-initrd prediction on real firmware (a --boot dm-init build's line, as Kata boots
+# an image; a built-in initramfs boots without an initrd the same way): Debian's OVMF + a swtpm vTPM, QEMU -kernel and -append but no -initrd.
 # Debian's kernel then cannot mount a root and panics, so nothing runs in the guest to
 # read the TPM.  Instead the swtpm outlives QEMU: QEMU is killed once the kernel has
 # panicked, the swtpm's volatile state (the PCRs) is saved over its control socket
@@ -17,12 +17,16 @@ need_cmd qemu-system-x86_64 swtpm swtpm_setup swtpm_ioctl tpm2_pcrread jq
 [ -f /usr/share/ovmf/OVMF.fd ] || skip "no /usr/share/ovmf/OVMF.fd (package ovmf)"
 kdir=$("$TDV_TOP/scripts/fetch-kernel.sh") || skip "cannot fetch Debian's kernel package"
 kernel=$kdir/vmlinuz
-# panic=0: the kernel waits after its panic instead of rebooting, so QEMU stays up until
-# the test kills it (a clean QEMU exit would shut the swtpm down).
-# (no tdverity.* parameter: a tdverity line is held to the boot rules, an unknown
-# tdverity.* key refused; this boot has no tdverity root)
-append="console=ttyS0 panic=0 quiet tdvtest=no-initrd"
-printf '%s\n' "$append" >"$T/append.txt"
+# The measured line is that of a --boot dm-init build (Kata's dm-mod.create= spelling);
+# Debian's kernel has dm_mod as a module, so it cannot set the table up and panics, which
+# is all this test needs.  panic=0: the kernel waits after its panic instead of rebooting,
+# so QEMU stays up until the test kills it (a clean QEMU exit would shut the swtpm down).
+[ -x "$BUILD_BIN" ] && [ -x "$TDV_BUILD/tdverity-probe-agent" ] || skip "make all first"
+"$BUILD_BIN" --template "$TDV_TOP/rootfs-templates/kata-agent" --agent "$TDV_BUILD/tdverity-probe-agent" \
+	--layout kata --boot dm-init --extra-cmdline "console=ttyS0 panic=0 quiet" --out "$T/dm" \
+	>/dev/null || fail "tdverity-build --boot dm-init failed"
+cp "$T/dm/cmdline.txt" "$T/append.txt"
+append=$(cat "$T/append.txt")
 
 vm_tpm_start noinitrd
 ctrl=$VM_TPM_CTRL
@@ -65,9 +69,16 @@ got() { # bank pcr
 		bank && $1 == p {sub(/^0x/, "", $3); print tolower($3)}' "$T/pcrs"
 }
 
-"$VERIFY_BIN" expect --kernel "$kernel" --cmdline "$T/append.txt" --no-initrd \
+# From the build's manifest alone (boot dm-init: no initrd, no rootfs event) ...
+"$VERIFY_BIN" expect --kernel "$kernel" --manifest "$T/dm/manifest.json" \
 	--firmware-profile edk2-pre-202411 --qemu-kernel-patch --memory 1G --machine pc --json \
 	>"$T/expect.json" || fail "expect failed"
+# ... and from the captured line with --no-initrd: the same prediction.
+"$VERIFY_BIN" expect --kernel "$kernel" --cmdline "$T/append.txt" --no-initrd \
+	--firmware-profile edk2-pre-202411 --qemu-kernel-patch --memory 1G --machine pc --json \
+	>"$T/expect2.json" || fail "expect --no-initrd failed"
+assert_eq "$(jq -c .pcr "$T/expect2.json")" "$(jq -c .pcr "$T/expect.json")" "manifest vs --no-initrd"
+[ "$(jq '[.events[] | select(.kind == "rootfs")] | length' "$T/expect.json")" = 0 ] || fail "a rootfs event for dm-init"
 [ "$(jq -r .load_options "$T/expect.json")" = "$append" ] || fail "load options carry more than -append"
 [ "$(jq '[.events[] | select(.kind == "initrd")] | length' "$T/expect.json")" = 0 ] || fail "an initrd event"
 for b in sha256 sha384; do
