@@ -193,6 +193,16 @@ static int refuse_cmdline(const char *verb, struct expect_state *s, const char *
 	return VERIFY_BAD_INPUT;
 }
 
+/* A line that disagrees with the manifest, named by where the line came from. */
+static int refuse_manifest_cmdline(const char *verb, const struct expect_args *a,
+				   struct expect_state *s, const char *why)
+{
+	char what[PATH_MAX + 2];
+	snprintf(what, sizeof(what), "%s:",
+		 a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file : a->manifest);
+	return refuse_cmdline(verb, s, what, why);
+}
+
 /* Whether a line carries any of tdverity's own parameters (a tdverity boot). */
 static bool has_verity_keys(const char *text)
 {
@@ -321,11 +331,7 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 		/* dm-init: the kernel mounts the root itself; no tdverity-init, no rootfs event.
 		 * The line must name the manifest's volume, or the prediction is of another. */
 		if (build_manifest_check_dm_init(&s->manifest, s->cmdline, &err) < 0) {
-			char what[PATH_MAX + 2];
-			snprintf(what, sizeof(what), "%s:",
-				 a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file
-										   : a->manifest);
-			int r = refuse_cmdline(verb, s, what, err.msg);
+			int r = refuse_manifest_cmdline(verb, a, s, err.msg);
 			if (r != VERIFY_OK)
 				return r;
 		}
@@ -342,11 +348,7 @@ int expect_state_load(const char *verb, const struct expect_args *a, struct expe
 			return VERIFY_BAD_INPUT;
 		}
 		if (build_manifest_check_cmdline(&s->manifest, s->cmdline, &v, &err) < 0) {
-			char what[PATH_MAX + 2];
-			snprintf(what, sizeof(what), "%s:",
-				 a->kata_config ? a->kata_config : a->cmdline_file ? a->cmdline_file
-										   : a->manifest);
-			int r = refuse_cmdline(verb, s, what, err.msg);
+			int r = refuse_manifest_cmdline(verb, a, s, err.msg);
 			if (r != VERIFY_OK)
 				return r;
 		} else {

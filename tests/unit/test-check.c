@@ -49,33 +49,7 @@ static void put_file(const char *name, const void *data, size_t len)
 	assert_int_equal(write_file_atomic(p, data, len, 0644), 0);
 }
 
-struct buf {
-	uint8_t *p;
-	size_t len;
-};
-
-static void buf_add(struct buf *b, const void *data, size_t n)
-{
-	b->p = realloc(b->p, b->len + n);
-	assert_non_null(b->p);
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-}
-
-static void add_spec_id(struct buf *b)
-{
-	uint8_t rec[32 + 33] = { 0 };
-	le32_put(rec + 4, EV_NO_ACTION);
-	le32_put(rec + 28, 33);
-	memcpy(rec + 32, "Spec ID Event03", 16);
-	memcpy(rec + 32 + 20, "\x00\x02\x00\x02", 4);
-	le32_put(rec + 32 + 24, 1);
-	le16_put(rec + 32 + 28, TCG_ALG_SHA384);
-	le16_put(rec + 32 + 30, 48);
-	buf_add(b, rec, sizeof(rec));
-}
-
-static void add_record(struct buf *b, uint32_t mr, uint32_t type, const uint8_t digest[48],
+static void add_record(struct unit_log *b, uint32_t mr, uint32_t type, const uint8_t digest[48],
 		       const void *data, size_t len)
 {
 	struct tcg2_digest d = { .alg = HASH_SHA384 };
@@ -83,18 +57,18 @@ static void add_record(struct buf *b, uint32_t mr, uint32_t type, const uint8_t 
 	uint8_t *rec;
 	size_t rec_len;
 	assert_int_equal(tcg2_record_encode(mr, type, &d, 1, data, len, &rec, &rec_len), 0);
-	buf_add(b, rec, rec_len);
+	unit_log_add(b, rec, rec_len);
 	free(rec);
 }
 
-static void add_hashed(struct buf *b, uint32_t mr, uint32_t type, const void *data, size_t len)
+static void add_hashed(struct unit_log *b, uint32_t mr, uint32_t type, const void *data, size_t len)
 {
 	uint8_t d[48];
 	assert_int_equal(digest_buf(HASH_SHA384, data, len, d), 0);
 	add_record(b, mr, type, d, data, len);
 }
 
-static void add_stub_tag(struct buf *b, uint32_t id, const char *what, const uint8_t digest[48])
+static void add_stub_tag(struct unit_log *b, uint32_t id, const char *what, const uint8_t digest[48])
 {
 	uint8_t tag[64];
 	size_t n = strlen(what) + 1;
@@ -150,7 +124,7 @@ enum variant {
 /* The quote's MRTD and RTMRs as hex, for the pinning options. */
 static char mrtd_hex[97], rtmr_hex[4][97], rtmr3_after_rootfs_hex[97];
 
-static void add_aael(struct buf *b, const char *content)
+static void add_aael(struct unit_log *b, const char *content)
 {
 	uint8_t *ev;
 	size_t ev_len;
@@ -163,8 +137,8 @@ static void add_aael(struct buf *b, const char *content)
 static void make_evidence(enum variant v)
 {
 	static const char initrd[] = "initrd bytes";
-	struct buf b = { 0 };
-	add_spec_id(&b);
+	struct unit_log b = { 0 };
+	unit_log_start(&b);
 	add_hashed(&b, 1, EV_SEPARATOR, "\0\0\0\0", 4);
 	const char *act = "Calling EFI Application from Boot Option";
 	add_hashed(&b, 2, EV_EFI_ACTION, act, strlen(act));

@@ -235,7 +235,7 @@ void unit_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t len, uint8_t rs[64]
 	sign_raw(key, msg, len, rs);
 }
 
-static void unit_log_add(struct unit_log *b, const void *data, size_t n)
+void unit_log_add(struct unit_log *b, const void *data, size_t n)
 {
 	b->p = realloc(b->p, b->len + n);
 	assert_non_null(b->p);

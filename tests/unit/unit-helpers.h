@@ -69,6 +69,7 @@ struct unit_log {
 	size_t len;
 };
 void unit_log_start(struct unit_log *b);
+void unit_log_add(struct unit_log *b, const void *data, size_t n); /* raw bytes */
 void unit_log_record(struct unit_log *b, uint32_t mr, uint32_t type, const void *data, size_t len,
 		     const void *hashed, size_t hashed_len);
 
